@@ -1,0 +1,31 @@
+"""The journal's hash chain: one definition shared by the site (writer) and the cloud (verifier)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+GENESIS = "0" * 64
+FIELDS = ("seq", "at", "session_id", "kind", "actor", "candidate_ticket", "terminal_id", "payload")
+
+
+def canonical_json(obj: Any) -> str:
+    """JSON with sorted keys and no spaces: the byte form every hash is taken over."""
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+    """Hash of one journal row chained to the previous row's hash."""
+    body = canonical_json([row[f] for f in FIELDS])
+    return hashlib.sha256((prev_hash + "\n" + body).encode("utf-8")).hexdigest()
+
+
+def verify(rows: Iterable[Mapping[str, Any]], prev_hash: str = GENESIS) -> tuple[bool, int | None]:
+    """Check a run of rows in sequence order; return (ok, seq of the first bad row or None)."""
+    for row in rows:
+        if row["prev_hash"] != prev_hash or row_hash(prev_hash, row) != row["hash"]:
+            return False, int(row["seq"])
+        prev_hash = str(row["hash"])
+    return True, None
