@@ -1,0 +1,1 @@
+"""Second-generation ID card reader (SAM protocol): codec, ID numbers, transports, service, simulator."""
