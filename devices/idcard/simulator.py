@@ -34,6 +34,7 @@ from typing import Any
 from devices.idcard import codec
 from devices.idcard.codec import FrameBuffer, Identity, Request
 from devices.idcard.presets import PRESETS, fake_photo
+from devices.idcard.reader import ReaderGone
 
 # SAM serial 05.01-20101117-0012345678-1234567890 (invented)
 _SAM_ID = b"".join(
@@ -144,6 +145,61 @@ class SimulatedCard:
                 ],
                 "requests": self.requests,
             }
+
+
+class SimulatedUsbPipes:
+    """:class:`~devices.idcard.transport_usb.UsbPipes` answered by a :class:`SimulatedCard`.
+
+    ``four_pipe`` exposes 0x02/0x06/0x81/0x85, otherwise one OUT (0x01) and one IN (0x82), read
+    in 64-byte packets. :meth:`vanish` makes the device disappear; ``vanish_after_reads`` makes it
+    disappear in the middle of an answer.
+    """
+
+    def __init__(self, card: SimulatedCard, four_pipe: bool = True) -> None:
+        self.card = card
+        self.four_pipe = four_pipe
+        self.addresses = {0x02, 0x06, 0x81, 0x85} if four_pipe else {0x01, 0x82}
+        self._buffer = FrameBuffer()
+        self._answer = b""
+        self.gone = False
+        self.vanish_after_reads: int | None = None
+        self.closed = False
+
+    def vanish(self) -> None:
+        """Unplug the device."""
+        self.gone = True
+
+    def _check(self) -> None:
+        if self.gone:
+            raise ReaderGone("usb:sim", "No such device (it may have been disconnected)")
+
+    def write(self, address: int, data: bytes, timeout: float) -> None:
+        """Take request bytes on an OUT endpoint."""
+        self._check()
+        if address not in self.addresses or address & 0x80:
+            raise ValueError(f"no OUT endpoint {address:#04x}")
+        for event in self._buffer.feed(data):
+            if isinstance(event, codec.Frame):
+                self._answer += self.card.answer(Request.from_frame(event)) or b""
+
+    def read(self, address: int, size: int, timeout: float) -> bytes:
+        """Hand out answer bytes: header on 0x81 and body on 0x85, or 64-byte packets."""
+        self._check()
+        if self.vanish_after_reads is not None:
+            if self.vanish_after_reads <= 0:
+                self.gone = True
+                self._check()
+            self.vanish_after_reads -= 1
+        if self.four_pipe:
+            take = 7 if address == 0x81 else size
+        else:
+            take = min(size, 64)
+        chunk, self._answer = self._answer[:take], self._answer[take:]
+        return chunk
+
+    def close(self) -> None:
+        """Release (nothing held)."""
+        self.closed = True
 
 
 def parse_identity(arg: str) -> Identity:
