@@ -1,1 +1,1 @@
-"""migrations."""
+"""Ordered, never-edited schema steps for the site SQLite (`site/`) and the cloud database (`cloud/`)."""

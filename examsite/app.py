@@ -1,0 +1,79 @@
+"""The site server's Flask app factory."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from examsite import settings
+from examsite.candidate.namespace import CandidateNamespace
+from examsite.exam import ExamDay, Push
+from examsite.extensions import socketio
+from examsite.store import settings as stored_settings
+from examsite.store.db import SiteDB
+from examsite.store.writer import GroupWriter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Site:
+    """The server's one set of exam-day objects (kept in `app.extensions['examsite']`)."""
+
+    sitedb: SiteDB
+    exam: ExamDay
+    writer: GroupWriter
+
+    def emit(self, pushes: list[Push]) -> None:
+        """Send pushes after the transaction that caused them has committed."""
+        for p in pushes:
+            socketio.emit(p.event, p.payload, to=p.to, namespace=p.namespace)
+
+
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """Build the site server app; `test_config` overrides every other source of settings."""
+    app = Flask(
+        __name__, instance_relative_config=True, instance_path=instance_path, static_folder=None
+    )
+    app.config.from_mapping(settings.defaults())
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(settings.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    db_path = app.config["DATABASE"] or str(Path(app.instance_path) / "examsite.sqlite3")
+    app.config["DATABASE"] = db_path
+
+    sitedb = SiteDB(db_path)
+    with sitedb.write() as db:
+        token_secret = stored_settings.secret(db, "token_secret")
+        app.secret_key = app.config["SECRET_KEY"] or stored_settings.secret(db, "flask_secret")
+    exam = ExamDay(sitedb, token_secret)
+    site = Site(sitedb, exam, GroupWriter(sitedb, exam.apply_answer))
+    app.extensions["examsite"] = site
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        manage_session=False,
+        max_http_buffer_size=app.config["MAX_EVENT_BYTES"],
+        ping_interval=app.config["PING_INTERVAL_S"],
+        ping_timeout=max(5, app.config["PING_INTERVAL_S"]),
+    )
+    socketio.on_namespace(CandidateNamespace(exam, site.writer, site.emit, captcha_fixed=app.config["CAPTCHA_FIXED"]))
+
+    from examsite.kiosk import bp as kiosk_bp
+
+    app.register_blueprint(kiosk_bp)
+    return app
+
+
+def site_of(app: Flask) -> Site:
+    """The exam-day objects of an app."""
+    return app.extensions["examsite"]  # type: ignore[no-any-return]

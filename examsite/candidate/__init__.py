@@ -1,0 +1,1 @@
+"""The candidate terminals' Socket.IO namespace `/candidate` (protocol: docs/protocol.md)."""

@@ -1,0 +1,1 @@
+"""Pure exam rules: states, timing, scoring, shuffling. No I/O."""

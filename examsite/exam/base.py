@@ -1,0 +1,224 @@
+"""What every exam-day operation shares: the database, the clock, the token secret, pushes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from examsite import payloads
+from examsite.engine import timing as tm
+from examsite.engine.errors import ExamError
+from examsite.engine.scoring import score_paper
+from examsite.engine.states import CandidateState, next_candidate_state
+from examsite.store import answers, candidates, journal, ledger, sessions
+from examsite.store.db import SiteDB
+
+
+@dataclass
+class Push:
+    """A message for connected clients, emitted by the Socket.IO layer after the commit."""
+
+    event: str
+    payload: dict[str, Any]
+    to: str
+    namespace: str = "/candidate"
+
+
+@dataclass
+class Outcome:
+    """The result of an operation: the acknowledgement and what to push to others."""
+
+    ack: dict[str, Any]
+    pushes: list[Push] = field(default_factory=list)
+
+
+def term_room(terminal_id: str) -> str:
+    """Socket.IO room of one terminal."""
+    return f"term:{terminal_id}"
+
+
+def session_room(session_id: str) -> str:
+    """Socket.IO room of every logged-in terminal of a session."""
+    return f"session:{session_id}"
+
+
+CONSOLE_ROOM = "console"
+
+
+class Base:
+    """Shared state of the operations mixins."""
+
+    def __init__(self, sitedb: SiteDB, secret: str, clock: Callable[[], datetime] = tm.utcnow):
+        self.sitedb = sitedb
+        self.secret = secret
+        self.now = clock
+        self._paper_cache: dict[str, dict[str, dict[str, Any]]] = {}
+
+    # -- lookups used by several operations -------------------------------------------------
+    @staticmethod
+    def session_of(db: Database, session_id: str) -> dict[str, Any]:
+        """A session row or ExamError('not_open')."""
+        row = sessions.get(db, session_id)
+        if row is None:
+            raise ExamError("not_open")
+        return row
+
+    @staticmethod
+    def candidate(db: Database, candidate_id: int) -> dict[str, Any]:
+        """A candidate row or ExamError('not_on_roster')."""
+        row = candidates.get(db, candidate_id)
+        if row is None:
+            raise ExamError("not_on_roster")
+        return row
+
+    def questions(self, db: Database, session_id: str) -> dict[str, dict[str, Any]] | None:
+        """qid → question of the session's opened paper (cached: an opened paper never changes)."""
+        cached = self._paper_cache.get(session_id)
+        if cached is None:
+            paper = sessions.paper(db, session_id)
+            if paper is None:
+                return None
+            cached = {q["qid"]: q for q in paper["questions"]}
+            self._paper_cache[session_id] = cached
+        return cached
+
+    def end_of(
+        self, db: Database, session: dict[str, Any], candidate_id: int, now: datetime
+    ) -> datetime | None:
+        """When this candidate's paper is collected (None before the start)."""
+        if not session["started_at"]:
+            return None
+        return tm.candidate_end(
+            sessions.timing(session),
+            tm.parse_iso(session["started_at"]),
+            ledger.entries(db, candidate_id),
+            now,
+        )
+
+    def clock_payload(
+        self, db: Database, session: dict[str, Any], candidate_id: int, now: datetime
+    ) -> dict[str, Any]:
+        """Server time, the candidate's end and the submit time."""
+        started = tm.parse_iso(session["started_at"]) if session["started_at"] else None
+        allowed = sessions.timing(session).submit_allowed_at(started) if started else None
+        return payloads.clock(self.end_of(db, session, candidate_id, now), now, allowed)
+
+    def journal(
+        self,
+        db: Database,
+        kind: str,
+        actor: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        session_id: str | None = None,
+        cand: dict[str, Any] | None = None,
+        terminal_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Append a journal row for a candidate (or the session) inside the current transaction."""
+        return journal.append(
+            db,
+            kind,
+            actor,
+            payload,
+            session_id=session_id or (cand["session_id"] if cand else None),
+            ticket=cand["ticket"] if cand else None,
+            terminal_id=terminal_id
+            if terminal_id is not None
+            else (cand["terminal_id"] if cand else None),
+        )
+
+    def console_push(self, kind: str, **data: Any) -> Push:
+        """A change the proctors' live view should show."""
+        return Push("room_update", {"kind": kind, **data}, CONSOLE_ROOM, "/console")
+
+    def finish(
+        self,
+        db: Database,
+        cand: dict[str, Any],
+        session: dict[str, Any],
+        action: str,
+        actor: str,
+        now: datetime,
+        reason: str = "",
+    ) -> list[Push]:
+        """Close a paper (submit or collect): score it, change state, journal; returns the pushes."""
+        new = next_candidate_state(CandidateState(cand["state"]), action)
+        paper = sessions.paper(db, session["id"])
+        got = answers.current(db, cand["id"])
+        result = score_paper(paper, got) if paper else None
+        candidates.update(
+            db,
+            cand["id"],
+            state=new.value,
+            finished_at=tm.iso(now),
+            score=result.score if result else None,
+            passed=int(result.passed) if result else None,
+        )
+        payload = {
+            "answered": len(got),
+            "score": result.score if result else None,
+            "passed": result.passed if result else None,
+        }
+        if reason:
+            payload["reason"] = reason
+        self.journal(db, action, actor, payload, cand=cand)
+        done = self.candidate(db, cand["id"])
+        pushes = [self.console_push(action, candidate_id=cand["id"], answered=len(got))]
+        if action == "collect" and cand["terminal_id"]:
+            total = len(paper["questions"]) if paper else 0
+            pushes.append(
+                Push(
+                    "collected",
+                    {
+                        **payloads.lock("collected"),
+                        "result": self.result_payload(done, session, len(got), total),
+                    },
+                    term_room(cand["terminal_id"]),
+                )
+            )
+        return pushes
+
+    def _mark_absent(self, db: Database, cand: dict[str, Any], actor: str) -> None:
+        candidates.update(
+            db,
+            cand["id"],
+            state=next_candidate_state(CandidateState(cand["state"]), "absent").value,
+        )
+        self.journal(db, "absent", actor, {}, cand=cand)
+
+    @staticmethod
+    def actor_of(cand: dict[str, Any]) -> str:
+        """Journal actor name of a candidate."""
+        return f"candidate:{cand['ticket']}"
+
+    @staticmethod
+    def result_payload(
+        cand: dict[str, Any], session: dict[str, Any], answered: int, total: int
+    ) -> dict[str, Any]:
+        """What a candidate sees after hand-in: counts, and the score only if the session shows it."""
+        out: dict[str, Any] = {"answered": answered, "total": total}
+        if session["show_score"] and cand.get("score") is not None:
+            out["score"] = cand["score"]
+            out["passed"] = bool(cand["passed"])
+        return out
+
+
+def dumps_value(value: list[str]) -> str:
+    """Canonical stored form of a chosen-option list."""
+    return json.dumps(sorted(value), separators=(",", ":"))
+
+
+OPEN = tuple(
+    s.value
+    for s in (
+        CandidateState.LOGGED_IN,
+        CandidateState.CONFIRMED,
+        CandidateState.ANSWERING,
+        CandidateState.AWAY,
+    )
+)

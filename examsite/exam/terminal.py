@@ -1,0 +1,444 @@
+"""Operations a candidate terminal asks for (namespace /candidate)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+from examsite import payloads, tokens
+from examsite.engine import rules
+from examsite.engine import timing as tm
+from examsite.engine.errors import ExamError
+from examsite.engine.scoring import valid_choice
+from examsite.engine.shuffle import candidate_paper
+from examsite.engine.states import CandidateState, SessionState, next_candidate_state
+from examsite.store import answers, candidates, captures, ledger, sessions, terminals, throttle
+
+from .base import Base, Outcome, Push, dumps_value, session_room, term_room
+
+C = CandidateState
+
+#: Refusals worth a journal row (the incident record and the cloud see them).
+JOURNALED_REFUSALS = frozenset(
+    {"ticket_absent", "disqualified", "logged_in_elsewhere", "not_checked_in"}
+)
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_LOCK_MIN = 5
+
+
+class TerminalOps(Base):
+    """Login to hand-in, as the provincial rules describe it (000 att.3 §1.5–1.8)."""
+
+    # -- identity of the caller ------------------------------------------------------------
+    def authenticate(self, db: Database, token: object, terminal_id: str) -> dict[str, Any]:
+        """The candidate a token stands for, if it is genuine, current and used on its terminal."""
+        cid, tid, epoch = tokens.parse(self.secret, token)
+        if tid != terminal_id:
+            raise ExamError("token_invalid")
+        cand = candidates.get(db, cid)
+        if cand is None:
+            raise ExamError("token_invalid")
+        if cand["terminal_id"] != tid or cand["token_epoch"] != epoch:
+            raise ExamError("token_revoked")
+        return cand
+
+    def stage(self, cand: dict[str, Any], session: dict[str, Any]) -> str:
+        """Which screen the candidate's terminal should show, decided by the server."""
+        st = C(cand["state"])
+        if st in (C.SUBMITTED, C.COLLECTED):
+            return "done"
+        if st in (C.DISQUALIFIED, C.AWAY, C.ABSENT):
+            return "locked"
+        if session["state"] == SessionState.ENDED.value:
+            return "done"
+        if st == C.LOGGED_IN:
+            if cand["disputed"]:
+                return "disputed"
+            if not cand["notice_read"]:
+                return "notice"
+            if not cand["password_ok"]:
+                return "password"
+            return "confirm"
+        if st == C.CONFIRMED:
+            return "waiting"
+        if st == C.ANSWERING:
+            return "exam"
+        return "login"
+
+    def view(self, db: Database, cand: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+        """Everything a terminal needs to draw the candidate's current screen."""
+        now = self.now()
+        out: dict[str, Any] = {
+            "stage": self.stage(cand, session),
+            "exam": payloads.exam_info(session),
+            "clock": self.clock_payload(db, session, cand["id"], now),
+            "candidate": {"name": cand["name"], "ticket": cand["ticket"], "seat": cand["seat"]},
+        }
+        if out["stage"] == "confirm":
+            out["identity"] = payloads.identity(cand, session, candidates.photo(db, cand["id"]))
+        if out["stage"] == "locked":
+            reason = {C.AWAY.value: "away", C.DISQUALIFIED.value: "disqualified"}.get(
+                cand["state"], "other"
+            )
+            out["lock"] = payloads.lock(reason, cand["lock_reason"] or "")
+        if out["stage"] == "done":
+            got = answers.current(db, cand["id"])
+            qs = self.questions(db, session["id"]) or {}
+            out["result"] = self.result_payload(cand, session, len(got), len(qs))
+            out["lock"] = payloads.lock(
+                "submitted" if cand["state"] == C.SUBMITTED.value else "collected"
+            )
+        return out
+
+    # -- events ----------------------------------------------------------------------------
+    def hello(
+        self,
+        terminal_id: str,
+        seat: int | None,
+        remote_addr: str | None,
+        user_agent: str | None,
+        token: object = None,
+    ) -> Outcome:
+        """A terminal announces itself; with a token it resumes where the candidate was."""
+        with self.sitedb.write() as db:
+            terminals.seen(
+                db, terminal_id, seat=seat, remote_addr=remote_addr, user_agent=user_agent
+            )
+        ack: dict[str, Any] = {
+            "ok": True,
+            "server_time_ms": tm.epoch_ms(self.now()),
+            "terminal_id": terminal_id,
+            "seat": seat,
+            "sessions": [],
+        }
+        with self.sitedb.read() as db:
+            ack["sessions"] = [payloads.exam_info(s) for s in sessions.active(db)]
+            if token is not None:
+                try:
+                    cand = self.authenticate(db, token, terminal_id)
+                except ExamError as e:
+                    ack["resume_error"] = e.as_ack()
+                else:
+                    session = self.session_of(db, cand["session_id"])
+                    ack["resume"] = self.view(db, cand, session)
+                    ack["resume"]["session_id"] = session["id"]
+                    ack["resume"]["answers"] = answers.current(db, cand["id"])
+                    ack["resume"]["last_seq"] = answers.last_seqs(db, cand["id"]).get(
+                        terminal_id, 0
+                    )
+        return Outcome(ack)
+
+    def login(self, terminal_id: str, seat: int | None, name: str, ticket: str) -> Outcome:
+        """Name + ticket (the captcha was checked by the caller). Refusals that matter are journaled."""
+        now = self.now()
+        key = f"login:{terminal_id}"
+        with self.sitedb.read() as db:
+            until = throttle.locked_until(db, key, now)
+        if until:
+            raise ExamError(
+                "too_many_attempts", {"retry_after_s": int((until - now).total_seconds()) + 1}
+            )
+        try:
+            with self.sitedb.write() as db:
+                cand, session = self._login(
+                    db, terminal_id, seat, name.strip(), ticket.strip(), now
+                )
+                throttle.clear(db, key)
+                token = tokens.issue(self.secret, cand["id"], terminal_id, cand["token_epoch"])
+                view = self.view(db, cand, session)
+        except ExamError as e:
+            with self.sitedb.write() as db:
+                if e.code == "not_on_roster":
+                    throttle.fail(db, key, now, LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MIN)
+                if e.code in JOURNALED_REFUSALS:
+                    for c in candidates.by_ticket(db, ticket.strip()):
+                        self.journal(
+                            db,
+                            "login_refused",
+                            self.actor_of(c),
+                            {"code": e.code, "seat": seat},
+                            cand=c,
+                            terminal_id=terminal_id,
+                        )
+            raise
+        ack = {"ok": True, "token": token, "session_id": session["id"], **view}
+        push = self.console_push(
+            "login", candidate_id=cand["id"], terminal_id=terminal_id, seat=seat
+        )
+        return Outcome(ack, [push])
+
+    def _login(
+        self, db: Database, terminal_id: str, seat: int | None, name: str, ticket: str, now: Any
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        found = [c for c in candidates.by_ticket(db, ticket) if c["name"] == name]
+        live = [
+            c for c in found if (sessions.get(db, c["session_id"]) or {}).get("state") != "ended"
+        ]
+        if not found:
+            raise ExamError("not_on_roster")
+        cand = (live or found)[0]
+        session = self.session_of(db, cand["session_id"])
+        state = C(cand["state"])
+        rules.check_login(sessions.view(session), state, now)
+        if cand["terminal_id"] and cand["terminal_id"] != terminal_id:
+            raise ExamError(
+                "logged_in_elsewhere", {"transfer_pending": cand["transfer_to"] == terminal_id}
+            )
+        new = next_candidate_state(state, "login")
+        candidates.update(
+            db,
+            cand["id"],
+            state=new.value,
+            terminal_id=terminal_id,
+            terminal_seat=seat,
+            logged_in_at=cand["logged_in_at"] or tm.iso(now),
+        )
+        self.journal(
+            db,
+            "login",
+            self.actor_of(cand),
+            {"seat": seat, "roster_seat": cand["seat"]},
+            cand=cand,
+            terminal_id=terminal_id,
+        )
+        return self.candidate(db, cand["id"]), session
+
+    def notice_ack(self, terminal_id: str, token: object) -> Outcome:
+        """The candidate read the 考生须知 to the end and acknowledged it."""
+        with self.sitedb.write() as db:
+            cand = self.authenticate(db, token, terminal_id)
+            if not cand["notice_read"]:
+                candidates.update(db, cand["id"], notice_read=1)
+            session = self.session_of(db, cand["session_id"])
+            return Outcome({"ok": True, **self.view(db, self.candidate(db, cand["id"]), session)})
+
+    def room_password(self, terminal_id: str, token: object, password: str) -> Outcome:
+        """The room's exam password (当场考试口令) announced by the proctor."""
+        now = self.now()
+        key = f"password:{terminal_id}"
+        with self.sitedb.write() as db:
+            cand = self.authenticate(db, token, terminal_id)
+            if not cand["notice_read"]:
+                raise ExamError("notice_required")
+            if throttle.locked_until(db, key, now):
+                raise ExamError("too_many_attempts")
+            session = self.session_of(db, cand["session_id"])
+            if password.strip().upper() != str(session["exam_password"]).upper():
+                throttle.fail(db, key, now, LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MIN)
+                wrong = True
+            else:
+                throttle.clear(db, key)
+                candidates.update(db, cand["id"], password_ok=1)
+                wrong = False
+        if wrong:
+            raise ExamError("password_wrong")
+        with self.sitedb.read() as db:
+            return Outcome({"ok": True, **self.view(db, self.candidate(db, cand["id"]), session)})
+
+    def confirm_identity(
+        self, terminal_id: str, token: object, correct: bool, note: str
+    ) -> Outcome:
+        """The candidate confirms the record, or reports it wrong to the proctor (att.3 §1.5)."""
+        now = self.now()
+        with self.sitedb.write() as db:
+            cand = self.authenticate(db, token, terminal_id)
+            if not cand["password_ok"]:
+                raise ExamError("password_required")
+            session = self.session_of(db, cand["session_id"])
+            pushes: list[Push] = []
+            if not correct:
+                candidates.update(db, cand["id"], disputed=1)
+                self.journal(
+                    db, "identity_disputed", self.actor_of(cand), {"note": note[:500]}, cand=cand
+                )
+                pushes.append(
+                    self.console_push("identity_disputed", candidate_id=cand["id"], note=note[:500])
+                )
+            elif C(cand["state"]) == C.LOGGED_IN:
+                new = next_candidate_state(C.LOGGED_IN, "confirm")
+                if session["state"] == SessionState.RUNNING.value:
+                    new = next_candidate_state(new, "begin")
+                candidates.update(
+                    db, cand["id"], state=new.value, confirmed_at=tm.iso(now), disputed=0
+                )
+                self.journal(db, "identity_confirmed", self.actor_of(cand), {}, cand=cand)
+                pushes.append(self.console_push("identity_confirmed", candidate_id=cand["id"]))
+            return Outcome(
+                {"ok": True, **self.view(db, self.candidate(db, cand["id"]), session)}, pushes
+            )
+
+    def paper(self, terminal_id: str, token: object) -> Outcome:
+        """The candidate's paper in their own order, with stored answers and the clock; only after the start."""
+        with self.sitedb.read() as db:
+            cand = self.authenticate(db, token, terminal_id)
+            session = self.session_of(db, cand["session_id"])
+            rules.check_answering(sessions.view(session), C(cand["state"]))
+            paper = sessions.paper(db, session["id"])
+            if paper is None:
+                raise ExamError("paper_sealed")
+            return Outcome(
+                {
+                    "ok": True,
+                    "questions": candidate_paper(paper, cand["shuffle_seed"]),
+                    "answers": answers.current(db, cand["id"]),
+                    "last_seq": answers.last_seqs(db, cand["id"]).get(terminal_id, 0),
+                    "clock": self.clock_payload(db, session, cand["id"], self.now()),
+                }
+            )
+
+    def apply_answer(self, db: Database, item: dict[str, Any]) -> dict[str, Any]:
+        """Store one answer event inside the writer's transaction; returns the acknowledgement.
+
+        A re-sent event (same terminal, same sequence, same content) is acknowledged again without
+        a second write; the same number with other content is refused and changes nothing.
+        """
+        cand = self.authenticate(db, item["token"], item["terminal_id"])
+        seq, qid = item["seq"], item["qid"]
+        value = dumps_value(item["value"])
+        if answers.check_duplicate(db, cand["id"], item["terminal_id"], seq, qid, value):
+            return {"ok": True, "seq": seq, "dup": True}
+        session = self.session_of(db, cand["session_id"])
+        rules.check_answering(sessions.view(session), C(cand["state"]))
+        now = self.now()
+        end = self.end_of(db, session, cand["id"], now)
+        if end is not None and now >= end:
+            raise ExamError("collected")
+        qs = self.questions(db, session["id"])
+        if qs is None:
+            raise ExamError("paper_sealed")
+        q = qs.get(qid)
+        if q is None:
+            raise ExamError("qid_unknown", {"seq": seq})
+        if not valid_choice(q, item["value"]):
+            raise ExamError("bad_value", {"seq": seq})
+        row = self.journal(
+            db,
+            "answer",
+            self.actor_of(cand),
+            {"qid": qid, "value": json.loads(value), "seq": seq},
+            cand=cand,
+            terminal_id=item["terminal_id"],
+        )
+        answers.record(db, cand["id"], item["terminal_id"], seq, qid, value, row["at"], row["seq"])
+        return {"ok": True, "seq": seq}
+
+    def submit(self, terminal_id: str, token: object) -> Outcome:
+        """Hand in, only from 30 minutes after the start (att.3 §1.8)."""
+        now = self.now()
+        with self.sitedb.write() as db:
+            cand = self.authenticate(db, token, terminal_id)
+            if C(cand["state"]) in (C.SUBMITTED, C.COLLECTED):
+                session = self.session_of(db, cand["session_id"])
+                return Outcome({"ok": True, "already": True, **self.view(db, cand, session)})
+            session = self.session_of(db, cand["session_id"])
+            rules.check_submit(sessions.view(session), C(cand["state"]), now)
+            pushes = self.finish(db, cand, session, "submit", self.actor_of(cand), now)
+            return Outcome(
+                {"ok": True, **self.view(db, self.candidate(db, cand["id"]), session)}, pushes
+            )
+
+    def capture_upload(
+        self, terminal_id: str, token: object, request_id: str, image: bytes
+    ) -> Outcome:
+        """A still the terminal took on the server's request."""
+        now = self.now()
+        with self.sitedb.write() as db:
+            cand = self.authenticate(db, token, terminal_id)
+            cap = captures.get(db, request_id)
+            if cap is None or cap["candidate_id"] != cand["id"] or cap["taken_at"]:
+                raise ExamError("capture_unknown")
+            if image[:3] != b"\xff\xd8\xff":
+                raise ExamError("not_an_image")
+            captures.update(db, request_id, image=image, taken_at=tm.iso(now))
+            self.journal(
+                db,
+                "capture",
+                self.actor_of(cand),
+                {"request_id": request_id, "bytes": len(image)},
+                cand=cand,
+            )
+        return Outcome(
+            {"ok": True, "request_id": request_id},
+            [self.console_push("capture", candidate_id=cand["id"], request_id=request_id)],
+        )
+
+    def terminal_report(self, terminal_id: str, token: object, kind: str, detail: str) -> Outcome:
+        """Camera status and leaving-the-page events, journaled for the proctor (kiosk hardening)."""
+        with self.sitedb.write() as db:
+            cand = self.authenticate(db, token, terminal_id) if token is not None else None
+            if kind.startswith("camera_"):
+                terminals.set_camera(db, terminal_id, kind.removeprefix("camera_"))
+            journal_kind = (
+                "camera_missing"
+                if kind in ("camera_missing", "camera_denied")
+                else ("page_blur" if kind in ("blur", "hidden") else None)
+            )
+            if journal_kind and cand:
+                self.journal(
+                    db,
+                    journal_kind,
+                    self.actor_of(cand),
+                    {"kind": kind, "detail": detail[:200]},
+                    cand=cand,
+                    terminal_id=terminal_id,
+                )
+        push = self.console_push(
+            "terminal_report",
+            terminal_id=terminal_id,
+            candidate_id=cand["id"] if cand else None,
+            report=kind,
+        )
+        return Outcome({"ok": True}, [push])
+
+    def transfer_confirm(
+        self, terminal_id: str, seat: int | None, ticket: str, password: str
+    ) -> Outcome:
+        """On the new terminal the candidate confirms a seat transfer with ticket and room password (att.3 §1.10)."""
+        now = self.now()
+        with self.sitedb.write() as db:
+            found = [
+                c
+                for c in candidates.by_ticket(db, ticket.strip())
+                if c["transfer_to"] == terminal_id
+            ]
+            if not found:
+                raise ExamError("transfer_not_pending")
+            cand = found[0]
+            session = self.session_of(db, cand["session_id"])
+            if password.strip().upper() != str(session["exam_password"]).upper():
+                raise ExamError("password_wrong")
+            old = cand["terminal_id"]
+            candidates.update(
+                db, cand["id"], terminal_id=terminal_id, terminal_seat=seat, transfer_to=None
+            )
+            self.credit_downtime(db, cand, now)
+            self.journal(
+                db,
+                "transfer_confirmed",
+                self.actor_of(cand),
+                {"from_terminal": old, "to_terminal": terminal_id, "seat": seat},
+                cand=cand,
+                terminal_id=terminal_id,
+            )
+            cand = self.candidate(db, cand["id"])
+            token = tokens.issue(self.secret, cand["id"], terminal_id, cand["token_epoch"])
+            view = self.view(db, cand, session)
+        return Outcome(
+            {"ok": True, "token": token, "session_id": session["id"], **view},
+            [
+                self.console_push(
+                    "transfer_confirmed", candidate_id=cand["id"], terminal_id=terminal_id
+                )
+            ],
+        )
+
+    def credit_downtime(self, db: Database, cand: dict[str, Any], now: Any) -> None:
+        """Close an open pause of the candidate's ledger (the fault's downtime is credited)."""
+        if tm.is_paused(ledger.entries(db, cand["id"])):
+            ledger.add(db, cand["id"], "resume", 0, "system", "transfer confirmed", tm.iso(now))
+
+    def joined_rooms(self, cand: dict[str, Any]) -> list[str]:
+        """Rooms a terminal joins once its candidate is known."""
+        return [term_room(cand["terminal_id"]), session_room(cand["session_id"])]

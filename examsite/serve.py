@@ -1,0 +1,115 @@
+"""The composition root: the one place that picks the async mode, patches, starts jobs and serves.
+
+Async mode: gevent with simple-websocket (measured in scripts/bench_room.py). eventlet is the
+other candidate but is deprecated (it prints EventletDeprecationWarning at start) and caps
+connections at 1,024 unless told otherwise; gevent has no such cap. Everything else uses
+`socketio.start_background_task` / `socketio.sleep`, so this stays a one-line decision.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from typing import Any
+
+ASYNC_MODE = "gevent"
+log = logging.getLogger("examsite")
+
+
+def patch() -> None:
+    """Monkey-patch the standard library for gevent; must run before anything else is imported."""
+    from gevent import monkey
+
+    monkey.patch_all()
+
+
+def start_services(app: Any, scheduler: Any) -> None:
+    """Start the answer writer and the scheduled jobs (exam clock, time pushes) of an app."""
+    from examsite.app import site_of
+    from examsite.extensions import socketio
+
+    site = site_of(app)
+    site.writer.start(socketio.start_background_task)
+    watcher = SessionWatcher(site)
+
+    def tick() -> None:
+        try:
+            site.emit(site.exam.tick())
+            site.emit(watcher.changes())
+        except Exception:
+            log.exception("exam clock tick failed")
+
+    def time_push() -> None:
+        site.emit(site.exam.time_pushes())
+
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=app.config["TICK_S"],
+        id="exam_clock",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        time_push,
+        "interval",
+        seconds=app.config["TIME_PUSH_S"],
+        id="time_push",
+        max_instances=1,
+        coalesce=True,
+    )
+    for register in JOB_REGISTRARS:
+        register(scheduler, app)
+    scheduler.start()
+
+
+#: Other packages' jobs: functions `(scheduler, app) -> None` (e.g. the cloud sync push).
+JOB_REGISTRARS: list[Any] = []
+
+
+class SessionWatcher:
+    """Notices session changes made by another process (the CLI) and pushes them to terminals."""
+
+    def __init__(self, site: Any):
+        self.site = site
+        with site.sitedb.read() as db:
+            from examsite.store import sessions
+
+            self.seen = sessions.versions(db)
+
+    def changes(self) -> list[Any]:
+        from examsite.exam import Push
+        from examsite.exam.base import session_room
+        from examsite.store import sessions
+
+        with self.site.sitedb.read() as db:
+            now = sessions.versions(db)
+        out = []
+        for sid, version in now.items():
+            if self.seen.get(sid) != version:
+                out.append(Push("session", self.site.exam.session_info(sid), session_room(sid)))
+        self.seen = now
+        return out
+
+
+def serve(
+    host: str,
+    port: int,
+    instance: str | None = None,
+    config: dict[str, Any] | None = None,
+    on_ready: Any = None,
+) -> None:
+    """Run the site server until interrupted (call `patch()` first)."""
+    from apscheduler.schedulers.gevent import GeventScheduler
+
+    from examsite.app import create_app
+    from examsite.extensions import socketio
+
+    app = create_app({"ASYNC_MODE": ASYNC_MODE, **(config or {})}, instance_path=instance)
+    start_services(app, GeventScheduler())
+    if on_ready:
+        on_ready(app)
+    gc.collect()
+    gc.freeze()  # start-up objects out of the collector's way: full GCs were the latency tail
+    log.info("site server on http://%s:%d", host, port)
+    socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=False)

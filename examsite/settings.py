@@ -1,0 +1,61 @@
+"""Every setting of the site server, declared once: (name, default, help). A test checks the docs cover them."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, NamedTuple
+
+
+class Setting(NamedTuple):
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: list[Setting] = [
+    Setting(
+        "DATABASE", None, "Path of the site SQLite file; default `<instance>/examsite.sqlite3`."
+    ),
+    Setting("SITE_NAME", "示范考点", "Name of the exam site shown on terminals and records."),
+    Setting("SITE_ID", "SITE-DEMO", "The site's id at the provincial cloud."),
+    Setting(
+        "ASYNC_MODE",
+        None,
+        "Socket.IO async mode; the composition root sets `gevent`, tests use `threading`.",
+    ),
+    Setting(
+        "MAX_EVENT_BYTES",
+        1_000_000,
+        "Largest Socket.IO message accepted (a capture JPEG is at most 512 KiB).",
+    ),
+    Setting(
+        "PING_INTERVAL_S", 10, "Engine.IO ping interval: how fast a vanished terminal is noticed."
+    ),
+    Setting(
+        "TICK_S",
+        1.0,
+        "Period of the exam clock job (check-in opening, late cut, auto-collect, captures).",
+    ),
+    Setting("TIME_PUSH_S", 10.0, "How often running sessions get the server time pushed."),
+    Setting("LANGUAGE", "zh", "Default language of pages: `zh` or `en`."),
+    Setting("CLOUD_URL", "http://127.0.0.1:5100", "Base URL of the provincial cloud."),
+    Setting("CAPTCHA_FIXED", None, "Drills and load tests only: every captcha has this text. Never set on exam day."),
+    Setting("SECRET_KEY", None, "Flask secret key; generated and kept in the database when unset."),
+]
+
+
+def defaults() -> dict[str, Any]:
+    """Every setting at its default."""
+    return {s.name: s.default for s in SETTINGS}
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Settings given as `EXAMSITE_<NAME>` environment variables (numbers converted by the default's type)."""
+    environ = dict(os.environ if environ is None else environ)
+    out: dict[str, Any] = {}
+    for s in SETTINGS:
+        raw = environ.get(f"EXAMSITE_{s.name}")
+        if raw is None:
+            continue
+        out[s.name] = type(s.default)(raw) if isinstance(s.default, int | float) else raw
+    return out

@@ -1,0 +1,1 @@
+"""All SQL of the site database, in small modules named after domain nouns."""

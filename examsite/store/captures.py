@@ -1,0 +1,54 @@
+"""Random face captures of candidates during the exam."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from .db import dicts, one
+
+COLUMNS = "id, request_id, candidate_id, due_at, requested_at, taken_at, verdict, distance, review, review_note, reviewer"
+
+
+def schedule(db: Database, request_id: str, candidate_id: int, due_at: str) -> None:
+    """Plan a capture at `due_at`."""
+    db.execute(
+        "INSERT INTO captures (request_id, candidate_id, due_at) VALUES (?,?,?)",
+        [request_id, candidate_id, due_at],
+    )
+
+
+def due(db: Database, now: str) -> list[dict[str, Any]]:
+    """Planned captures whose time has come and that were not requested yet."""
+    return dicts(
+        db.execute(
+            f"SELECT {COLUMNS} FROM captures WHERE requested_at IS NULL AND due_at <= ?", [now]
+        )
+    )
+
+
+def get(db: Database, request_id: str) -> dict[str, Any] | None:
+    """One capture without the image."""
+    return one(db.execute(f"SELECT {COLUMNS} FROM captures WHERE request_id = ?", [request_id]))
+
+
+def update(db: Database, request_id: str, **fields: Any) -> None:
+    """Change columns of a capture."""
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    db.execute(f"UPDATE captures SET {sets} WHERE request_id = ?", [*fields.values(), request_id])
+
+
+def image(db: Database, request_id: str) -> bytes | None:
+    """The captured JPEG."""
+    r = db.execute("SELECT image FROM captures WHERE request_id = ?", [request_id]).fetchone()
+    return r[0] if r else None
+
+
+def for_candidate(db: Database, candidate_id: int) -> list[dict[str, Any]]:
+    """A candidate's captures, oldest first."""
+    return dicts(
+        db.execute(
+            f"SELECT {COLUMNS} FROM captures WHERE candidate_id = ? ORDER BY id", [candidate_id]
+        )
+    )

@@ -1,0 +1,116 @@
+"""Group commit: many answer events in one transaction, each acknowledged only after the commit."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlite_utils import Database
+
+from examsite.engine.errors import ExamError, error_ack
+
+from .db import SiteDB
+
+log = logging.getLogger(__name__)
+
+Apply = Callable[[Database, dict[str, Any]], dict[str, Any]]
+
+
+class _Slot:
+    __slots__ = ("done", "result")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: dict[str, Any] = error_ack("busy")
+
+
+class GroupWriter:
+    """One writer task drains a queue of events into one transaction at a time.
+
+    A handler calls `submit()` and blocks (cooperatively under gevent) until the batch holding its
+    event has committed; so an acknowledgement always means the event is on disk (WAL,
+    synchronous=FULL). A failed commit (disk full, I/O error) acknowledges nothing: every event
+    of the batch gets 'storage_error' and the terminal keeps and re-sends it.
+    """
+
+    def __init__(
+        self,
+        sitedb: SiteDB,
+        apply: Apply,
+        *,
+        max_batch: int = 500,
+        max_queue: int = 20000,
+        wait_s: float = 15.0,
+    ):
+        self.sitedb = sitedb
+        self.apply = apply
+        self.max_batch = max_batch
+        self.wait_s = wait_s
+        self.queue: queue.Queue[tuple[dict[str, Any], _Slot] | None] = queue.Queue(max_queue)
+        self.running = False
+        self.batches = 0
+
+    def start(self, spawn: Callable[..., Any]) -> None:
+        """Start the writer loop with the server's `start_background_task`."""
+        if not self.running:
+            self.running = True
+            spawn(self._run)
+
+    def stop(self) -> None:
+        """Let the loop finish what is queued and end."""
+        self.running = False
+        self.queue.put(None)
+
+    def submit(self, item: dict[str, Any]) -> dict[str, Any]:
+        """Queue one event and wait for its acknowledgement."""
+        slot = _Slot()
+        try:
+            self.queue.put_nowait((item, slot))
+        except queue.Full:
+            return error_ack("busy")
+        slot.done.wait(self.wait_s)
+        return slot.result
+
+    def _run(self) -> None:
+        while self.running:
+            first = self.queue.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    nxt = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self.running = False
+                    break
+                batch.append(nxt)
+            self._commit(batch)
+
+    def _apply_one(self, db: Database, item: dict[str, Any]) -> dict[str, Any]:
+        try:
+            with db.atomic():  # a savepoint: one refused event never undoes the others
+                return self.apply(db, item)
+        except ExamError as e:
+            return e.as_ack()
+
+    def _commit(self, batch: list[tuple[dict[str, Any], _Slot]]) -> None:
+        results: list[dict[str, Any]]
+        try:
+            with self.sitedb.write() as db:
+                results = [self._apply_one(db, item) for item, _ in batch]
+        except sqlite3.Error as e:
+            log.error("answer batch of %d not stored: %s", len(batch), e)
+            results = [error_ack("storage_error") for _ in batch]
+        except Exception:
+            log.exception("answer batch of %d failed", len(batch))
+            results = [error_ack("internal") for _ in batch]
+        self.batches += 1
+        for (_, slot), result in zip(batch, results, strict=True):
+            slot.result = result
+            slot.done.set()
