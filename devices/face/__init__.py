@@ -1,0 +1,1 @@
+"""Face verification on dlib: HOG detector, 5-point landmarks, ResNet 128-D descriptor."""
