@@ -201,3 +201,28 @@ def open_sealed(sealed: str, public_key_b64_text: str, release_code: str) -> dic
         raise SealError("bad_package", "试卷校验值不符（paper checksum mismatch）")
     paper: dict[str, Any] = json.loads(plain)
     return paper
+
+
+def sign_document(doc: dict[str, Any], signing_key: Ed25519PrivateKey) -> dict[str, Any]:
+    """A copy of ``doc`` with ``signature``: Ed25519 over its canonical JSON without that field."""
+    out = {k: v for k, v in doc.items() if k != "signature"}
+    out["signature"] = _b64(signing_key.sign(_signed_bytes(out)))
+    return out
+
+
+def verify_document(doc: Any, public_key_b64_text: str) -> dict[str, Any]:
+    """Check a signed document (a plan package); return it or raise :class:`SealError`."""
+    try:
+        if not isinstance(doc, dict):
+            raise ValueError("not an object")
+        sig = _unb64(doc["signature"])
+        public = Ed25519PublicKey.from_public_bytes(_unb64(public_key_b64_text))
+        public.verify(sig, _signed_bytes(doc))
+    except (InvalidSignature, ValueError, KeyError, TypeError):
+        raise SealError(
+            "bad_signature",
+            "计划包签名无效：内容被篡改或不是本省云平台签发，已拒收；请重新拉取或联系省平台"
+            "（plan package signature is invalid: tampered with or not from the provincial cloud; "
+            "refused, pull again or contact the cloud administrators）",
+        ) from None
+    return doc

@@ -32,6 +32,8 @@ INCIDENT_KINDS = frozenset(
     {"violation", "transfer", "identity_disputed", "incident_note", "camera_missing"}
 )
 MAX_RECORDS = 5000
+# key columns are VARCHAR(191) on MySQL (utf8mb4 index limit)
+MAX_KEY_LEN = 191
 
 
 class RecordError(ValueError):
@@ -59,9 +61,16 @@ def candidate_checksum(journal_hashes: Iterable[str]) -> str:
 
 def _need(body: Mapping[str, Any], field: str, types: type | tuple[type, ...], kind: str) -> Any:
     if field not in body:
-        raise RecordError("missing_field", f"{kind} 记录缺少字段 {field}（{kind} record lacks {field}）")
+        raise RecordError(
+            "missing_field", f"{kind} 记录缺少字段 {field}（{kind} record lacks {field}）"
+        )
     value = body[field]
-    if not isinstance(value, types) or isinstance(value, bool) and bool not in _tuple(types):
+    if isinstance(value, str) and len(value) > MAX_KEY_LEN:
+        raise RecordError(
+            "too_long",
+            f"{kind} 字段 {field} 超过 {MAX_KEY_LEN} 字（{kind} field {field} is too long）",
+        )
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in _tuple(types)):
         raise RecordError(
             "bad_field",
             f"{kind} 记录字段 {field} 类型错误：{type(value).__name__}（{kind} field {field} has the wrong type）",
@@ -74,15 +83,24 @@ def _tuple(t: type | tuple[type, ...]) -> tuple[type, ...]:
 
 
 def _opt_str(body: Mapping[str, Any], field: str, kind: str) -> None:
-    if body.get(field) is not None and not isinstance(body[field], str):
-        raise RecordError("bad_field", f"{kind} 字段 {field} 应为文本（{kind} field {field} must be text）")
+    value = body.get(field)
+    if value is not None and not isinstance(value, str):
+        raise RecordError(
+            "bad_field", f"{kind} 字段 {field} 应为文本（{kind} field {field} must be text）"
+        )
+    if isinstance(value, str) and len(value) > MAX_KEY_LEN and field != "image_b64":
+        raise RecordError(
+            "too_long",
+            f"{kind} 字段 {field} 超过 {MAX_KEY_LEN} 字（{kind} field {field} is too long）",
+        )
 
 
 def validate_batch(batch: Any, site_id: str) -> list[Any]:
     """Check the batch envelope; return its raw records (each still to be validated)."""
     if not isinstance(batch, Mapping) or not isinstance(batch.get("records"), list):
         raise BatchError(
-            "bad_batch", "批次格式错误：需要 JSON 对象，含 records 列表（batch must be an object with a records list）"
+            "bad_batch",
+            "批次格式错误：需要 JSON 对象，含 records 列表（batch must be an object with a records list）",
         )
     if batch.get("site_id") != site_id:
         raise BatchError(
@@ -91,7 +109,8 @@ def validate_batch(batch: Any, site_id: str) -> list[Any]:
         )
     if len(batch["records"]) > MAX_RECORDS:
         raise BatchError(
-            "batch_too_large", f"每批最多 {MAX_RECORDS} 条记录（at most {MAX_RECORDS} records per batch）"
+            "batch_too_large",
+            f"每批最多 {MAX_RECORDS} 条记录（at most {MAX_RECORDS} records per batch）",
         )
     return list(batch["records"])
 
@@ -111,7 +130,9 @@ def validate_record(record: Any) -> tuple[int, str, dict[str, Any]]:
         raise RecordError("bad_record", "记录应为 JSON 对象（record must be an object）")
     seq = record_seq(record)
     if seq is None:
-        raise RecordError("bad_seq", "记录缺少正整数序号 seq（record needs a positive integer seq）")
+        raise RecordError(
+            "bad_seq", "记录缺少正整数序号 seq（record needs a positive integer seq）"
+        )
     kind = record.get("kind")
     if kind not in KINDS:
         raise RecordError("bad_kind", f"未知记录类型 {kind!r}（unknown record kind {kind!r}）")
@@ -154,7 +175,9 @@ def validate_journal_row(row: Mapping[str, Any]) -> None:
     for f in ("prev_hash", "hash"):
         value = _need(row, f, str, "journal")
         if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-            raise RecordError("bad_field", f"日志字段 {f} 不是 64 位十六进制（journal {f} is not 64 hex digits）")
+            raise RecordError(
+                "bad_field", f"日志字段 {f} 不是 64 位十六进制（journal {f} is not 64 hex digits）"
+            )
 
 
 def ack(seq: int | None, status: str, code: str = "", error: str = "") -> dict[str, Any]:

@@ -42,6 +42,8 @@ def migrate(db: Database) -> list[str]:
         module = importlib.import_module(f"{PACKAGE}.{name}")
         with db.transaction():
             module.migrate(db)
-            db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, now))
+            db.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, now)
+            )
         new.append(name)
     return new

@@ -25,7 +25,9 @@ def create(db: Database, username: str, password: str, role: str = "admin") -> i
             f"角色必须是 {'/'.join(ROLES)} 之一（role must be one of {', '.join(ROLES)}）"
         )
     if not username or len(password) < 8:
-        raise AccountError("用户名不能为空，密码至少 8 位（username required, password ≥ 8 characters）")
+        raise AccountError(
+            "用户名不能为空，密码至少 8 位（username required, password ≥ 8 characters）"
+        )
     if get(db, username):
         raise AccountError(f"用户 {username} 已存在（user {username} already exists）")
     return db.insert(

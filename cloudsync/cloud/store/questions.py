@@ -40,7 +40,10 @@ def by_ids(db: Database, qids: list[str]) -> list[Row]:
     if not qids:
         return []
     marks = ", ".join("?" for _ in qids)
-    rows = {r["qid"]: _decode(r) for r in db.query(f"SELECT * FROM questions WHERE qid IN ({marks})", qids)}
+    rows = {
+        r["qid"]: _decode(r)
+        for r in db.query(f"SELECT * FROM questions WHERE qid IN ({marks})", qids)
+    }
     return [rows[q] for q in qids if q in rows]
 
 
@@ -48,7 +51,8 @@ def pool(db: Database, category: str | None, qtype: str) -> list[Row]:
     """Every question of a type, optionally within one category, by id."""
     if category:
         rows = db.query(
-            "SELECT * FROM questions WHERE category = ? AND type = ? ORDER BY qid", (category, qtype)
+            "SELECT * FROM questions WHERE category = ? AND type = ? ORDER BY qid",
+            (category, qtype),
         )
     else:
         rows = db.query("SELECT * FROM questions WHERE type = ? ORDER BY qid", (qtype,))

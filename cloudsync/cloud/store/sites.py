@@ -41,4 +41,6 @@ def touch(db: Database, site_id: str, now: datetime) -> None:
 def remember_nonce(db: Database, site_id: str, nonce: str, now_s: int, window_s: int) -> bool:
     """Store a request nonce; False when it was already used within the replay window."""
     db.execute("DELETE FROM request_nonces WHERE seen_at < ?", (now_s - 2 * window_s,))
-    return db.insert_ignore("request_nonces", {"site_id": site_id, "nonce": nonce, "seen_at": now_s})
+    return db.insert_ignore(
+        "request_nonces", {"site_id": site_id, "nonce": nonce, "seen_at": now_s}
+    )
