@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -132,12 +131,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
 class ExamError(Exception):
     """A refusal with a stable code; `detail` carries extra fields for the client."""
 
-    code: str
-    detail: dict[str, Any] | None = None
+    def __init__(self, code: str, detail: dict[str, Any] | None = None):
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
 
     def __str__(self) -> str:
         return f"{self.code}: {message(self.code)}"

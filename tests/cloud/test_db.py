@@ -23,7 +23,9 @@ def test_same_sql_both_dialects(app: Flask) -> None:
     with app.app_context():
         db = get_db()
         assert db.insert_ignore("request_nonces", {"site_id": "S", "nonce": "n%1?", "seen_at": 1})
-        assert not db.insert_ignore("request_nonces", {"site_id": "S", "nonce": "n%1?", "seen_at": 2})
+        assert not db.insert_ignore(
+            "request_nonces", {"site_id": "S", "nonce": "n%1?", "seen_at": 2}
+        )
         row = db.one("SELECT * FROM request_nonces WHERE nonce LIKE '%?' AND site_id = ?", ("S",))
         assert row is not None and row["seen_at"] == 1
         with pytest.raises(RuntimeError), db.transaction():
@@ -50,7 +52,12 @@ def test_placeholder_translation(sql: str, expected: str) -> None:
 def test_url_parsing() -> None:
     u = DatabaseURL.parse("mysql://root:@127.0.0.1:3306/examcloud")
     assert (u.dialect, u.host, u.port, u.user, u.password, u.database) == (
-        "mysql", "127.0.0.1", 3306, "root", "", "examcloud"
+        "mysql",
+        "127.0.0.1",
+        3306,
+        "root",
+        "",
+        "examcloud",
     )
     assert DatabaseURL.parse("/tmp/x.sqlite").dialect == "sqlite"
     with pytest.raises(DatabaseError, match="unsupported"):

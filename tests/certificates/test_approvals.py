@@ -1,0 +1,321 @@
+"""Approval queue, lifecycle, verification and the PDF through the cloud app (SQLite and MariaDB)."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from typing import Any
+
+import cv2
+import numpy as np
+import pypdfium2
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+
+from cloudsync.certificates import approvals, lifecycle
+from cloudsync.certificates.approvals import CertificateError
+from cloudsync.certificates.commands import COMMANDS
+from cloudsync.certificates.store import certificates, journal
+from cloudsync.cloud.database import get_db
+
+from .conftest import PLAN, SITE, Clock
+
+ISSUER = "山东省住房和城乡建设厅"
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def codes(exc: pytest.ExceptionInfo[CertificateError]) -> list[str]:
+    return [r.code for r in exc.value.refusals]
+
+
+def test_queue_shows_everything_and_void_results_cannot_be_approved(app: Flask) -> None:
+    with app.app_context():
+        db = get_db()
+        items = {it.result["ticket"]: it for it in approvals.queue(db, PLAN, date(2026, 11, 23))}
+        assert set(items) == {
+            "T001",
+            "T002",
+            "T003",
+            "T004",
+            "T005",
+            "T006",
+            "T008",
+            "T009",
+        }  # T007 failed
+        clean = items["T001"]
+        assert clean.bulk_ok and clean.assessment.summary["journal"] == "ok"
+        assert (
+            clean.assessment.summary["score"] == 91.0 and clean.assessment.summary["checkins"] == 1
+        )
+        assert clean.role == "operations" and clean.work_type == "燃气管网工"
+        assert [r.code for r in items["T003"].assessment.void] == ["violation_void"]
+        assert items["T003"].assessment.summary["violations"][0]["conduct"] == "使用手机"
+        assert [r.code for r in items["T004"].assessment.void] == ["journal_check_failed"]
+        assert [r.code for r in items["T008"].assessment.void] == ["result_void"]
+        assert [r.code for r in items["T005"].assessment.flags] == ["identity_questioned"]
+        assert items["T005"].approvable and not items["T005"].bulk_ok
+        assert [r.code for r in items["T006"].refusals] == ["under_age"]
+        assert [r.code for r in items["T009"].refusals] == ["company_category_missing"]
+
+        for ticket, code in (
+            ("T003", "violation_void"),
+            ("T004", "journal_check_failed"),
+            ("T008", "result_void"),
+        ):
+            with pytest.raises(CertificateError) as err:
+                approvals.approve(db, SITE, PLAN, ticket, "admin:x", NOW, ISSUER)
+            assert codes(err) == [code]
+            # an explicit role or work type changes nothing
+            with pytest.raises(CertificateError):
+                approvals.approve(db, SITE, PLAN, ticket, "admin:x", NOW, ISSUER, role="safety")
+        with pytest.raises(CertificateError) as err:
+            approvals.approve(db, SITE, PLAN, "T007", "admin:x", NOW, ISSUER)
+        assert codes(err) == ["no_passing_result"]
+        assert certificates.search(db) == []
+
+
+def test_bulk_then_single_approval_stop_and_journal(app: Flask) -> None:
+    with app.app_context():
+        db = get_db()
+        issued, left = approvals.bulk_approve(db, PLAN, "admin:approver", NOW, ISSUER)
+        assert sorted(c["ticket"] for c in issued) == ["T001", "T002"]
+        assert dict(left) == {
+            "T003": ["violation_void"],
+            "T004": ["journal_check_failed"],
+            "T005": ["identity_questioned"],
+            "T006": ["under_age"],
+            "T008": ["result_void"],
+            "T009": ["company_category_missing"],
+        }
+        numbers = sorted(c["number"] for c in issued)
+        assert numbers == ["鲁燃GC2026000001", "鲁燃GC2026000002"]
+        first = issued[0]
+        assert first["valid_from"] == "2026-11-23" and first["valid_until"] == "2031-11-22"
+        assert first["ce_due"] == "2029-05-22" and first["issuer"] == ISSUER
+
+        # the disputed case is approved one by one, as a safety manager (another type)
+        cert = approvals.approve(
+            db, SITE, PLAN, "T005", "admin:approver", NOW, ISSUER, role="safety"
+        )
+        assert cert["number"] == "鲁燃GB2026000003" and cert["role"] == "safety"
+        with pytest.raises(CertificateError) as err:
+            approvals.approve(db, SITE, PLAN, "T005", "admin:approver", NOW, ISSUER)
+        assert codes(err) == ["already_decided"]
+
+        with pytest.raises(CertificateError) as err:
+            approvals.stop(db, SITE, PLAN, "T006", "admin:approver", NOW, "  ")
+        assert codes(err) == ["reason_required"]
+        approvals.stop(db, SITE, PLAN, "T006", "admin:approver", NOW, "未满18周岁")
+        approvals.stop(db, SITE, PLAN, "T003", "admin:approver", NOW, "考试中使用手机")
+        with pytest.raises(CertificateError) as err:
+            approvals.approve(db, SITE, PLAN, "T006", "admin:approver", NOW, ISSUER)
+        assert codes(err) == ["already_decided"]
+
+        items = {it.result["ticket"]: it for it in approvals.queue(db, PLAN, date(2026, 11, 23))}
+        assert items["T006"].decision["decision"] == "stopped"
+        assert items["T006"].decision["reason"] == "未满18周岁"
+        assert items["T001"].decision["decision"] == "approved"
+
+        entries = journal.entries(db)
+        assert [e["action"] for e in entries] == [
+            "bulk_approve",
+            "bulk_approve",
+            "approve",
+            "stop",
+            "stop",
+        ]
+        assert entries[3]["detail"]["reason"] == "未满18周岁"
+        assert journal.verify(db) == (True, None)
+        # a second bulk run issues nothing new
+        issued_again, _ = approvals.bulk_approve(db, PLAN, "admin:approver", NOW, ISSUER)
+        assert issued_again == []
+
+
+def test_lifecycle_review_renew_revoke(app: Flask, clock: Clock) -> None:
+    with app.app_context():
+        db = get_db()
+        issued, _ = approvals.bulk_approve(db, PLAN, "admin:approver", NOW, ISSUER)
+        a, b = sorted(issued, key=lambda c: c["ticket"])
+        assert a["ce_due"] == "2029-05-22"
+        # a record for a only, dated inside [start, deadline]
+        lifecycle.add_ce_record(
+            db, a["id_number"], "gas", date(2029, 3, 1), "admin:x", datetime(2029, 3, 2, tzinfo=UTC)
+        )
+        with pytest.raises(CertificateError) as err:
+            lifecycle.add_ce_record(
+                db,
+                a["id_number"],
+                "gas",
+                date(2030, 1, 1),
+                "admin:x",
+                datetime(2029, 3, 2, tzinfo=UTC),
+            )
+        assert codes(err) == ["future_date"]
+
+        assert (
+            lifecycle.review_certificates(db, datetime(2029, 5, 20, tzinfo=UTC)) == []
+        )  # day before (China date 05-20)
+        outcomes = lifecycle.review_certificates(db, datetime(2029, 5, 22, 1, tzinfo=UTC))
+        assert {(o.number, o.passed) for o in outcomes} == {
+            (a["number"], True),
+            (b["number"], False),
+        }
+        assert (
+            lifecycle.review_certificates(db, datetime(2029, 5, 23, tzinfo=UTC)) == []
+        )  # not due twice
+
+        a2 = certificates.by_uid(db, a["uid"])
+        b2 = certificates.by_uid(db, b["uid"])
+        assert a2 and b2
+        assert (a2["ce_stage"], a2["ce_due"]) == (2, "2031-11-22")
+        assert lifecycle.status_of(a2, date(2029, 6, 1)) == "valid"
+        assert lifecycle.status_of(b2, date(2029, 6, 1)) == "abnormal"
+        assert "继续教育" in b2["abnormal_reason"]
+
+        # renewal: too early, then without a second record, then inside the window with one
+        with pytest.raises(CertificateError) as err:
+            lifecycle.renew(db, a["uid"], "admin:x", datetime(2031, 8, 1, tzinfo=UTC))
+        assert codes(err) == ["renewal_too_early", "continuing_education_missing"]
+        lifecycle.add_ce_record(
+            db, a["id_number"], "gas", date(2031, 7, 1), "admin:x", datetime(2031, 7, 2, tzinfo=UTC)
+        )
+        renewed = lifecycle.renew(db, a["uid"], "admin:x", datetime(2031, 9, 1, tzinfo=UTC))
+        assert (renewed["valid_from"], renewed["valid_until"]) == ("2031-11-23", "2036-11-22")
+        assert (renewed["number"], renewed["renewals"], renewed["ce_stage"]) == (a["number"], 1, 1)
+        with pytest.raises(CertificateError) as err:
+            lifecycle.renew(db, b["uid"], "admin:x", datetime(2031, 9, 1, tzinfo=UTC))
+        assert codes(err) == ["certificate_abnormal"]
+
+        with pytest.raises(CertificateError) as err:
+            lifecycle.revoke(db, b["uid"], "admin:x", NOW, "")
+        assert codes(err) == ["reason_required"]
+        lifecycle.revoke(db, b["uid"], "admin:x", NOW, "本人申请注销")
+        with pytest.raises(CertificateError) as err:
+            lifecycle.revoke(db, b["uid"], "admin:x", NOW, "again")
+        assert codes(err) == ["already_revoked"]
+        b3 = certificates.by_uid(db, b["uid"])
+        assert b3 and lifecycle.status_of(b3, date(2029, 6, 1)) == "revoked"
+
+        actions = [e["action"] for e in journal.entries(db)]
+        assert actions == [
+            "bulk_approve", "bulk_approve", "ce_record", "review_passed", "review_failed",
+            "ce_record", "renew", "revoke",
+        ]  # fmt: skip
+        assert journal.verify(db) == (True, None)
+
+
+def _decode_pdf_qr(pdf: bytes) -> str:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=2).to_pil()
+    finally:
+        document.close()
+    bgr = cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR)
+    text, points, _ = cv2.QRCodeDetector().detectAndDecode(bgr)
+    assert points is not None
+    return str(text)
+
+
+def test_web_flow_pdf_qr_verifies_and_tampering_refused(
+    app: Flask, client: Any, clock: Clock
+) -> None:
+    page = client.get(f"/certificates/plans/{PLAN}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for text in ("李清白", "使用手机", "失败（failed）", "作废", "不能审批", "未满18周岁"):
+        assert text in html, text
+
+    r = client.post(f"/certificates/plans/{PLAN}/approve", data={"site_id": SITE, "ticket": "T003"})
+    assert r.status_code == 303
+    assert "取消考核资格和成绩" in client.get(f"/certificates/plans/{PLAN}").get_data(as_text=True)
+    r = client.post(f"/certificates/plans/{PLAN}/bulk-approve")
+    assert r.status_code == 303
+    with app.app_context():
+        rows = certificates.search(get_db())
+    assert sorted(c["ticket"] for c in rows) == ["T001", "T002"]
+    uid = next(c["uid"] for c in rows if c["ticket"] == "T001")
+
+    detail = client.get(f"/certificates/c/{uid}").get_data(as_text=True)
+    assert "鲁燃GC2026" in detail and "bulk_approve" in detail
+    pdf = client.get(f"/certificates/c/{uid}.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    url = _decode_pdf_qr(pdf.data)
+    assert url.startswith(f"http://cloud.test/verify/{uid}?s=")
+
+    anonymous = app.test_client()
+    path = url.removeprefix("http://cloud.test")
+    view = anonymous.get(path + "&format=json").get_json()
+    assert view["status"] == "valid" and view["holder_name"] == "李清白"
+    assert view["id_number"].startswith("370811") and "19850301" not in view["id_number"]
+    assert set(view) <= {
+        "status", "status_zh", "status_en", "reason", "kind", "role", "number", "holder_name",
+        "id_number", "company", "valid_from", "valid_until", "issuer", "issued_on",
+    }  # fmt: skip
+    assert "有效" in anonymous.get(path).get_data(as_text=True)
+
+    tampered = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    r = anonymous.get(tampered)
+    assert r.status_code == 400 and "签名无效" in r.get_data(as_text=True)
+    with app.app_context():
+        other = next(c["uid"] for c in rows if c["ticket"] == "T002")
+    assert anonymous.get(path.replace(uid, other)).status_code == 400
+    assert anonymous.get(f"/verify/{uid}?s=&format=json").status_code == 400
+
+    # pages for administrators only; a viewer may look but not decide
+    assert anonymous.get(f"/certificates/c/{uid}.pdf").status_code == 302
+    viewer = app.test_client()
+    viewer.post("/auth/login", data={"username": "viewer", "password": "s3cret-pass"})
+    assert viewer.get(f"/certificates/plans/{PLAN}").status_code == 200
+    assert viewer.post(f"/certificates/c/{uid}/revoke", data={"reason": "x"}).status_code == 403
+
+    # revocation shows on the public page
+    client.post(f"/certificates/c/{uid}/revoke", data={"reason": "持证人死亡"})
+    view = anonymous.get(path + "&format=json").get_json()
+    assert (view["status"], view["reason"]) == ("revoked", "持证人死亡")
+    assert "BEGIN PUBLIC KEY" in anonymous.get("/verify/public-key.pem").get_data(as_text=True)
+
+
+def test_forms_reject_bad_input_without_losing_anything(app: Flask, client: Any) -> None:
+    r = client.post(
+        "/certificates/ce-records",
+        data={"id_number": "X", "kind": "gas", "completed_on": "yesterday"},
+    )
+    assert r.status_code == 303
+    assert "YYYY-MM-DD" in client.get("/certificates/").get_data(as_text=True)
+    client.post("/certificates/companies", data={"name": "未登记燃气公司", "category": "Q"})
+    assert "请填写企业名称并选择经营类别" in client.get("/certificates/").get_data(as_text=True)
+    client.post("/certificates/companies", data={"name": "未登记燃气公司", "category": "G"})
+    client.post(
+        f"/certificates/plans/{PLAN}/stop", data={"site_id": SITE, "ticket": "T009", "reason": ""}
+    )
+    assert "终止取证必须填写原因" in client.get(f"/certificates/plans/{PLAN}").get_data(
+        as_text=True
+    )
+    client.post(f"/certificates/plans/{PLAN}/approve", data={"site_id": SITE, "ticket": "T009"})
+    with app.app_context():
+        assert [c["ticket"] for c in certificates.search(get_db())] == ["T009"]
+    assert client.get("/certificates/plans/NOPE").status_code == 404
+    assert client.get("/verify/nosuchcert0000?s=abc").status_code == 400
+
+
+def test_cli_review_command(app: Flask, tmp_path: Any) -> None:
+    from cloudsync.cloud.cli import cli
+
+    for command in COMMANDS:
+        cli.add_command(command)
+    with app.app_context():
+        approvals.bulk_approve(get_db(), PLAN, "admin:approver", NOW, ISSUER)
+    runner = CliRunner()
+    args = ["--instance", app.instance_path, "--database", app.config["DATABASE"]]
+    out = runner.invoke(cli, [*args, "review-certificates", "--today", "2029-05-21"])
+    assert out.exit_code == 0, out.output
+    assert "复核 0 本" in out.output
+    out = runner.invoke(cli, [*args, "review-certificates", "--today", "2029-05-22"])
+    assert out.exit_code == 0, out.output
+    assert "复核 2 本，异常 2 本" in out.output
+    out = runner.invoke(cli, [*args, "review-certificates", "--today", "tomorrow"])
+    assert out.exit_code != 0 and "YYYY-MM-DD" in out.output
+    out = runner.invoke(cli, [*args, "certificate-company", "新公司", "--category", "P"])
+    assert out.exit_code == 0 and "已登记" in out.output
+    _ = io
