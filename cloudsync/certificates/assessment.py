@@ -1,0 +1,196 @@
+"""Assess one synced result for approval (pure): what the approver sees, and whether it is void.
+
+Void results can never be approved: the result was voided at the site (disqualified, a void
+reason), a violation cancelled it (000 att.3 §2: cheating cancels qualification and score), the
+candidate was absent, or the journal failed its hash-chain check. Results that are not void but
+carry anything a person should look at (a violation, a disputed identity, a flagged or rejected
+capture, a journal not verified yet, no check-in) are not *clean*: they are approved one by one,
+never in bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudsync.certificates.rules import Refusal
+
+__all__ = ["Assessment", "assess"]
+
+VOID_STATUSES = frozenset({"disqualified", "void", "voided", "cancelled"})
+CLEARED_VERDICTS = frozenset({"ok", "match", "same", "pass", "passed", "accepted", "cleared"})
+REJECTED_VERDICTS = frozenset({"mismatch", "different", "fail", "failed", "rejected", "suspicious"})
+
+
+@dataclass
+class Assessment:
+    """The approval screen's facts about one result, its void reasons and its flags."""
+
+    summary: dict[str, Any]
+    void: list[Refusal] = field(default_factory=list)
+    flags: list[Refusal] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        """Neither void nor flagged: may be approved in bulk."""
+        return not self.void and not self.flags
+
+    def evidence(self) -> dict[str, Any]:
+        """What is stored with a decision: the summary and the codes that applied."""
+        return {
+            "summary": self.summary,
+            "void": [r.code for r in self.void],
+            "flags": [r.code for r in self.flags],
+        }
+
+
+def _voids(payload: Mapping[str, Any]) -> bool:
+    if payload.get("voids") or payload.get("cancels_result") or payload.get("void"):
+        return True
+    handling = str(payload.get("handling") or payload.get("action") or "")
+    return "取消" in handling or handling in ("cancel", "cancel_result", "disqualify")
+
+
+def assess(
+    result: Mapping[str, Any],
+    journal: Iterable[Mapping[str, Any]],
+    captures: Iterable[Mapping[str, Any]],
+    chain: Mapping[str, Any] | None,
+) -> Assessment:
+    """Assess a result row (with ``detail``) against the candidate's journal, captures and chain."""
+    rows = list(journal)
+    caps = list(captures)
+    status = str(result.get("status") or "")
+    detail = result.get("detail") or {}
+    kinds = [r["kind"] for r in rows]
+
+    violations = [
+        {
+            "at": r.get("at"),
+            "category": r["payload"].get("category"),
+            "conduct": r["payload"].get("conduct") or r["payload"].get("note") or "",
+            "handling": r["payload"].get("handling") or "",
+            "voids": _voids(r["payload"]),
+        }
+        for r in rows
+        if r["kind"] == "violation"
+    ]
+    reviews: dict[str, str] = {}
+    for r in rows:
+        if r["kind"] == "capture_reviewed":
+            cid = str(r["payload"].get("capture_id") or "")
+            verdict = str(r["payload"].get("verdict") or r["payload"].get("result") or "").lower()
+            reviews[cid] = verdict
+    flagged = [c for c in caps if c.get("flagged")]
+    rejected = [cid for cid, v in reviews.items() if v in REJECTED_VERDICTS]
+    unresolved = [
+        c for c in flagged if reviews.get(str(c.get("capture_id"))) not in CLEARED_VERDICTS
+    ]
+
+    # A tampered row breaks only its own link: later rows still chain to its stored hash, so
+    # the verdict is per candidate (the ingest's chain_ok per row, or the first bad sequence).
+    seqs = {int(r["seq"]) for r in rows}
+    first_bad = chain.get("first_bad_seq") if chain is not None else None
+    if any(r.get("chain_ok") == 0 for r in rows) or (
+        first_bad is not None and int(first_bad) in seqs
+    ):
+        chain_state = "failed"
+    elif rows and all(
+        r.get("chain_ok") == 1
+        or (
+            chain is not None
+            and chain.get("ok")
+            and int(chain.get("last_seq") or 0) >= int(r["seq"])
+        )
+        for r in rows
+    ):
+        chain_state = "ok"
+    else:
+        chain_state = "unverified"
+
+    summary: dict[str, Any] = {
+        "status": status,
+        "score": result.get("score"),
+        "answers": result.get("answers"),
+        "checkins": kinds.count("checkin"),
+        "checkins_refused": kinds.count("checkin_refused"),
+        "identity_confirmed": "identity_confirmed" in kinds,
+        "identity_disputed": kinds.count("identity_disputed"),
+        "captures": len(caps),
+        "captures_flagged": len(flagged),
+        "captures_rejected": len(rejected),
+        "captures_unresolved": len(unresolved),
+        "violations": violations,
+        "journal": chain_state,
+        "journal_rows": len(rows),
+    }
+    out = Assessment(summary)
+
+    if status in VOID_STATUSES or detail.get("void_reason"):
+        reason = detail.get("void_reason") or status
+        out.void.append(
+            Refusal(
+                "result_void",
+                f"成绩已在考点作废（{reason}），不能发证",
+                f"the site voided this result ({reason}): no certificate",
+            )
+        )
+    if status == "absent" or "absent" in kinds:
+        out.void.append(
+            Refusal("absent", "考生缺考，不能发证", "the candidate was absent: no certificate")
+        )
+    if any(v["voids"] for v in violations):
+        out.void.append(
+            Refusal(
+                "violation_void",
+                "考生违纪，已取消考核资格和成绩，不能发证",
+                "a violation cancelled the result: no certificate",
+            )
+        )
+    if chain_state == "failed":
+        out.void.append(
+            Refusal(
+                "journal_check_failed",
+                "考场日志校验失败（哈希链不一致），成绩无效，不能发证",
+                "the exam journal failed its hash-chain check: the result is void",
+            )
+        )
+
+    if violations and not any(v["voids"] for v in violations):
+        out.flags.append(
+            Refusal(
+                "violation_recorded",
+                "有违纪记录，请逐一审核",
+                "a violation was recorded: review it",
+            )
+        )
+    if chain_state == "unverified":
+        out.flags.append(
+            Refusal(
+                "journal_unverified",
+                "考场日志尚未校验，请待同步完成后审核",
+                "the exam journal is not verified yet: wait for the sync to finish",
+            )
+        )
+    if not summary["checkins"]:
+        out.flags.append(
+            Refusal("no_checkin", "无身份核验记录，请逐一审核", "no identity check-in was recorded")
+        )
+    if summary["identity_disputed"] or summary["checkins_refused"]:
+        out.flags.append(
+            Refusal(
+                "identity_questioned",
+                "身份信息有异议或核验被拒，请逐一审核",
+                "identity was disputed or refused once",
+            )
+        )
+    if rejected or unresolved:
+        out.flags.append(
+            Refusal(
+                "captures_flagged",
+                "考中抓拍照片有疑点，请逐一审核",
+                "in-exam captures were flagged or rejected: review them",
+            )
+        )
+    return out

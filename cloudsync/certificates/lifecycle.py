@@ -1,0 +1,313 @@
+"""Lifecycle of issued certificates: revoke (注销), renew (延期), continuing-education records,
+the automatic review (系统自动复核), and what the public may see. Every change is journaled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from cloudsync.certificates import rules
+from cloudsync.certificates.approvals import CertificateError, today_of
+from cloudsync.certificates.pdf import CertificateDocument
+from cloudsync.certificates.rules import Holder, Refusal, Terms
+from cloudsync.certificates.store import ce_records, certificates, journal
+from cloudsync.cloud.db import Database, Row
+from cloudsync.cloud.timefmt import iso
+
+__all__ = [
+    "STATUS_TEXT",
+    "ReviewOutcome",
+    "add_ce_record",
+    "document",
+    "mask_id",
+    "public_view",
+    "renew",
+    "review_certificates",
+    "revoke",
+    "role_title",
+    "status_of",
+]
+
+STATUS_TEXT = {
+    "valid": ("有效", "valid"),
+    "expired": ("已过期", "expired"),
+    "revoked": ("已注销", "revoked"),
+    "abnormal": ("异常", "abnormal"),
+    "pending": ("未到生效日期", "not yet valid"),
+}
+
+
+def _not_found(what: str) -> CertificateError:
+    return CertificateError([Refusal("not_found", f"未找到证书 {what}", f"no certificate {what}")])
+
+
+def _get(db: Database, uid: str) -> Row:
+    row = certificates.by_uid(db, uid)
+    if row is None:
+        raise _not_found(uid)
+    return row
+
+
+def terms_of(row: Row) -> Terms:
+    """The rule module's view of a certificate row."""
+    return Terms(
+        valid_from=date.fromisoformat(row["valid_from"]),
+        valid_until=date.fromisoformat(row["valid_until"]),
+        ce_due=date.fromisoformat(row["ce_due"]) if row["ce_due"] else None,
+        ce_stage=int(row["ce_stage"]),
+        revoked=bool(row["revoked"]),
+        abnormal=bool(row["abnormal"]),
+    )
+
+
+def holder_of(row: Row) -> Holder:
+    """The holder as the rules see them."""
+    return Holder(
+        row["id_number"],
+        row["holder_name"],
+        row["holder_sex"],
+        date.fromisoformat(row["birth_date"]),
+    )
+
+
+def status_of(row: Row, today: date) -> str:
+    """``valid``, ``expired``, ``revoked``, ``abnormal`` or ``pending`` on ``today``."""
+    return rules.get(row["kind"]).status_on(terms_of(row), today)
+
+
+def mask_id(id_number: str) -> str:
+    """The ID number as printed: first 6 and last 4 characters, the birth date hidden."""
+    return (
+        id_number[:6] + "*" * max(len(id_number) - 10, 0) + id_number[-4:]
+        if len(id_number) > 10
+        else "****"
+    )
+
+
+def role_title(row: Row) -> str:
+    """Certificate type as printed, with the work type where there is one."""
+    try:
+        title = rules.get(row["kind"]).role(row["role"]).title_zh
+    except KeyError:
+        title = row["role"]
+    return f"{title}（{row['work_type']}）" if row.get("work_type") else title
+
+
+def public_view(row: Row, today: date) -> dict[str, Any]:
+    """What the verification page shows: status and no more than the certificate itself prints."""
+    status = status_of(row, today)
+    zh, en = STATUS_TEXT[status]
+    reason = (
+        row["revoked_reason"]
+        if status == "revoked"
+        else row["abnormal_reason"]
+        if status == "abnormal"
+        else None
+    )
+    return {
+        "status": status,
+        "status_zh": zh,
+        "status_en": en,
+        "reason": reason,
+        "kind": rules.get(row["kind"]).title_zh,
+        "role": role_title(row),
+        "number": row["number"],
+        "holder_name": row["holder_name"],
+        "id_number": mask_id(row["id_number"]),
+        "company": row["company_name"],
+        "valid_from": row["valid_from"],
+        "valid_until": row["valid_until"],
+        "issuer": row["issuer"],
+        "issued_on": row["issued_on"],
+    }
+
+
+def document(row: Row, photo: bytes | None, verify_url: str) -> CertificateDocument:
+    """The PDF's content for a certificate row."""
+    return CertificateDocument(
+        kind_title=rules.get(row["kind"]).title_zh,
+        role_title=role_title(row),
+        number=row["number"],
+        holder_name=row["holder_name"],
+        holder_sex=row["holder_sex"],
+        id_number=mask_id(row["id_number"]),
+        company=row["company_name"],
+        valid_from=date.fromisoformat(row["valid_from"]),
+        valid_until=date.fromisoformat(row["valid_until"]),
+        issuer=row["issuer"],
+        issued_on=date.fromisoformat(row["issued_on"]),
+        verify_url=verify_url,
+        photo=photo,
+    )
+
+
+def revoke(db: Database, uid: str, actor: str, now: datetime, reason: str) -> Row:
+    """注销: revoke a certificate with a reason; refused when already revoked or no reason."""
+    reason = reason.strip()
+    if not reason:
+        raise CertificateError(
+            [Refusal("reason_required", "注销必须填写原因", "revocation needs a reason: enter one")]
+        )
+    at = iso(now)
+    with db.transaction():
+        row = _get(db, uid)
+        if row["revoked"]:
+            raise CertificateError(
+                [Refusal("already_revoked", "证书已注销", "the certificate is already revoked")]
+            )
+        certificates.update(
+            db, row["id"], {"revoked": 1, "revoked_reason": reason, "updated_at": at}
+        )
+        journal.append(
+            db, at, actor, "revoke", {"number": row["number"], "reason": reason}, row["id"]
+        )
+        return _get(db, uid)
+
+
+def add_ce_record(
+    db: Database,
+    id_number: str,
+    kind: str,
+    completed_on: date,
+    actor: str,
+    now: datetime,
+    note: str = "",
+) -> int:
+    """Import one continuing-education record (继续教育合格记录) for a person."""
+    id_number = id_number.strip().upper()
+    if not id_number:
+        raise CertificateError(
+            [Refusal("id_number_required", "请填写身份证号", "enter the ID number")]
+        )
+    try:
+        rules.get(kind)
+    except KeyError:
+        raise CertificateError(
+            [Refusal("unknown_kind", f"未知证书种类 {kind}", f"unknown certificate kind {kind}")]
+        ) from None
+    if completed_on > today_of(now):
+        raise CertificateError(
+            [
+                Refusal(
+                    "future_date",
+                    "继续教育完成日期不能晚于今天",
+                    "the completion date cannot be in the future",
+                )
+            ]
+        )
+    at = iso(now)
+    with db.transaction():
+        record_id = ce_records.add(db, id_number, kind, completed_on, note, actor, at)
+        journal.append(
+            db,
+            at,
+            actor,
+            "ce_record",
+            {
+                "id_number": mask_id(id_number),
+                "kind": kind,
+                "completed_on": completed_on.isoformat(),
+                "record_id": record_id,
+            },
+        )
+    return record_id
+
+
+def renew(db: Database, uid: str, actor: str, now: datetime) -> Row:
+    """延期: a new validity period from the day after the current one ends, same number."""
+    today = today_of(now)
+    at = iso(now)
+    with db.transaction():
+        row = _get(db, uid)
+        rule_set = rules.get(row["kind"])
+        terms, holder = terms_of(row), holder_of(row)
+        refusals = rule_set.check_renewal(
+            terms, holder, ce_records.dates(db, row["id_number"], row["kind"]), today
+        )
+        if refusals:
+            raise CertificateError(refusals)
+        validity = rule_set.renewed_validity(terms, holder)
+        fields = {
+            "valid_from": validity.valid_from.isoformat(),
+            "valid_until": validity.valid_until.isoformat(),
+            "ce_due": validity.ce_due.isoformat() if validity.ce_due else None,
+            "ce_stage": 1,
+            "age_cut": int(validity.age_cut),
+            "renewals": int(row["renewals"]) + 1,
+            "updated_at": at,
+        }
+        certificates.update(db, row["id"], fields)
+        journal.append(
+            db,
+            at,
+            actor,
+            "renew",
+            {
+                "number": row["number"],
+                "from": [row["valid_from"], row["valid_until"]],
+                "to": [fields["valid_from"], fields["valid_until"]],
+            },
+            row["id"],
+        )
+        return _get(db, uid)
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """One certificate's automatic review."""
+
+    number: str
+    passed: bool
+    ce_due: str | None
+    reason: str | None
+
+
+def review_certificates(
+    db: Database, now: datetime, actor: str = "system", today: date | None = None
+) -> list[ReviewOutcome]:
+    """系统自动复核: review every certificate whose continuing-education deadline has come.
+
+    A certificate without a record dated from its start to the deadline becomes abnormal;
+    one with a record gets its deadline moved to the end of validity. Safe to run repeatedly
+    (a scheduler or ``examcloud review-certificates`` each day): reviewed certificates are
+    not due again.
+    """
+    day = today or today_of(now)
+    at = iso(now)
+    out: list[ReviewOutcome] = []
+    for row in certificates.due_for_review(db, day.isoformat()):
+        rule_set = rules.get(row["kind"])
+        terms = terms_of(row)
+        if not rule_set.review_due(terms, day):
+            continue
+        result = rule_set.review(terms, ce_records.dates(db, row["id_number"], row["kind"]))
+        with db.transaction():
+            if result.passed:
+                due = result.next_ce_due.isoformat() if result.next_ce_due else None
+                certificates.update(db, row["id"], {"ce_stage": 2, "ce_due": due, "updated_at": at})
+                journal.append(
+                    db,
+                    at,
+                    actor,
+                    "review_passed",
+                    {"number": row["number"], "ce_due": due, "day": day.isoformat()},
+                    row["id"],
+                )
+                out.append(ReviewOutcome(row["number"], True, due, None))
+            else:
+                assert result.reason is not None
+                reason = result.reason.message_zh
+                certificates.update(
+                    db, row["id"], {"abnormal": 1, "abnormal_reason": reason, "updated_at": at}
+                )
+                journal.append(
+                    db,
+                    at,
+                    actor,
+                    "review_failed",
+                    {"number": row["number"], "code": result.reason.code, "day": day.isoformat()},
+                    row["id"],
+                )
+                out.append(ReviewOutcome(row["number"], False, row["ce_due"], reason))
+    return out

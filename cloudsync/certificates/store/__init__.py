@@ -1,0 +1,1 @@
+"""All certificate SQL, one module per noun; everything else calls these functions."""
