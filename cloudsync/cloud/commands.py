@@ -293,3 +293,4 @@ COMMANDS: list[click.Command] = [
     init_db_cmd, create_admin, serve, register_site, import_bank, import_qti, compose_paper,
     create_plan, import_roster, list_plans, release_code, verify_chain, export,
 ]  # fmt: skip
+COMMANDS += __import__("cloudsync.certificates.commands", fromlist=["COMMANDS"]).COMMANDS  # issue 7
