@@ -67,7 +67,13 @@ def test_option_layouts(cell: str, expected: list[tuple[str, str]]) -> None:
     ],
 )
 def test_bad_rows_have_reasons(row: dict[str, str], reason: str) -> None:
-    base = {"category": "燃气", "type": "单选题", "stem": "1.题目", "options": "**A.甲**B.乙", "answer": "A"}
+    base = {
+        "category": "燃气",
+        "type": "单选题",
+        "stem": "1.题目",
+        "options": "**A.甲**B.乙",
+        "answer": "A",
+    }
     with pytest.raises(ValueError, match=reason):
         bank_excel.parse_row(base | row)
 
