@@ -301,8 +301,10 @@ def test_forms_reject_bad_input_without_losing_anything(app: Flask, client: Any)
 
 def test_cli_review_command(app: Flask, tmp_path: Any) -> None:
     from cloudsync.cloud.cli import cli
+    from cloudsync.cloud.commands import COMMANDS as ALL
 
-    for command in COMMANDS:
+    assert set(COMMANDS) <= set(ALL), "registered in the examcloud CLI"
+    for command in ALL:
         cli.add_command(command)
     with app.app_context():
         approvals.bulk_approve(get_db(), PLAN, "admin:approver", NOW, ISSUER)

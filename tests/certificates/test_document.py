@@ -136,3 +136,15 @@ def test_pdf_png_of_qr_is_scannable_at_small_size() -> None:
     buf = io.BytesIO()
     qr_image(url, box_size=3).save(buf, "PNG")
     assert decode_qr(Image.open(buf)) == url
+
+
+def test_benchmark_prints_one_json_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from cloudsync.certificates import bench
+
+    bench.main(["--pdfs", "1", "--links", "5"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    figures = json.loads(lines[0])
+    assert figures["bench"] == "certificates" and figures["pdfs"] == 1 and figures["links"] == 5
