@@ -21,7 +21,10 @@ def test_login_confirm_answer_submit(live: LiveServer) -> None:
     q = paper["questions"][0]
     a1 = t.call("answer", {"seq": 1, "qid": q["qid"], "value": [q["options"][0]["id"]]})
     assert a1 == {"ok": True, "seq": 1}
-    assert t.call("answer", {"seq": 1, "qid": q["qid"], "value": [q["options"][0]["id"]]})["dup"] is True
+    assert (
+        t.call("answer", {"seq": 1, "qid": q["qid"], "value": [q["options"][0]["id"]]})["dup"]
+        is True
+    )
     bad = t.call("answer", {"seq": 1, "qid": q["qid"], "value": [q["options"][1]["id"]]})
     assert bad["code"] == "seq_conflict"
     assert t.call("submit", {})["code"] == "submit_too_early"
