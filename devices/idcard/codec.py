@@ -139,7 +139,9 @@ class FrameBuffer:
             at = buf.find(SYNC)
             if at < 0:
                 # keep a tail that may be the start of the next sync
-                keep = next((n for n in (3, 2, 1) if buf.endswith(SYNC[:n])), 0)
+                keep = next(
+                    (n for n in (4, 3, 2, 1) if buf.endswith(PREAMBLE[:n]) or buf.endswith(SYNC[:n])), 0
+                )
                 self._drop(len(buf) - keep)
                 return events
             self._drop(at - 1 if at > 0 and buf[at - 1] == 0xAA else at)

@@ -69,7 +69,8 @@ PRESETS: dict[str, Identity] = {
         sex_code="1",
         nationality="CAN",
         birth="19810803",
-        id_number=make_id_number("999124", dt.date(1981, 8, 3), 2),
+        # 2017-format PR card: 15 characters, no check digit; province 99 is unused
+        id_number="CAN990019810803",
         valid_from="20230101",
         valid_to="20330101",
         card_version="05",

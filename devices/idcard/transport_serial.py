@@ -7,6 +7,7 @@ work. The reader is probed at 115200 baud first and 9600 second: most SAM module
 
 from __future__ import annotations
 
+import contextlib
 import errno
 from collections.abc import Sequence
 
@@ -17,6 +18,16 @@ from devices.idcard import codec
 from devices.idcard.reader import Reader, ReaderGone, ReaderTimeout, exchange
 
 PROBE_BAUDRATES = (115200, 9600)
+
+# What a vanished port raises: pyserial's own error, the OS error, or (tcdrain on a pty whose
+# other end closed) termios.error, which is not an OSError.
+_LINK_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, TypeError)
+try:
+    import termios
+
+    _LINK_ERRORS += (termios.error,)
+except ImportError:  # Windows
+    pass
 
 
 class SerialTransport:
@@ -40,7 +51,7 @@ class SerialTransport:
         try:
             self._port.write(data)
             self._port.flush()
-        except (serial.SerialException, OSError) as exc:
+        except _LINK_ERRORS as exc:
             raise ReaderGone(self.description, str(exc)) from exc
 
     def receive(self, timeout: float) -> bytes:
@@ -52,23 +63,20 @@ class SerialTransport:
                 return b""
             waiting = self._port.in_waiting
             return first + (self._port.read(waiting) if waiting else b"")
-        except (serial.SerialException, OSError, TypeError) as exc:
-            # pyserial raises TypeError from a closed port's fd on some platforms
+        except _LINK_ERRORS as exc:
             raise ReaderGone(self.description, str(exc)) from exc
 
     def discard_input(self) -> None:
         """Drop stale bytes."""
         try:
             self._port.reset_input_buffer()
-        except (serial.SerialException, OSError) as exc:
+        except _LINK_ERRORS as exc:
             raise ReaderGone(self.description, str(exc)) from exc
 
     def close(self) -> None:
         """Close the port (idempotent)."""
-        try:
+        with contextlib.suppress(*_LINK_ERRORS):
             self._port.close()
-        except (serial.SerialException, OSError):
-            pass
 
 
 def open_port(url: str, baudrate: int = PROBE_BAUDRATES[0]) -> SerialTransport:
