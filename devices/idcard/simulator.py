@@ -41,6 +41,17 @@ _SAM_ID = b"".join(
     n.to_bytes(size, "little")
     for n, size in ((5, 2), (1, 2), (20101117, 4), (12345678, 4), (1234567890, 4))
 )
+COMMANDS = (
+    "place <preset>|<json>",
+    "remove",
+    "fail <hex status> [find|select|read|any] [count]",
+    "fail garbage|silent",
+    "unplug",
+    "plug",
+    "status",
+    "presets",
+    "help",
+)
 _DEFAULT_FAIL_ON = {0x80: "find", 0x81: "select"}
 _BAUD_CONSTANTS = {getattr(termios, f"B{b}"): b for b in (9600, 19200, 38400, 57600, 115200)}
 
@@ -320,7 +331,7 @@ class SimulatedReader:
             if verb == "presets":
                 return "ok " + " ".join(PRESETS)
             if verb in ("help", ""):
-                return "ok " + " | ".join(l.strip() for l in (__doc__ or "").splitlines()[4:14])
+                return "ok " + " | ".join(COMMANDS)
             return f"error unknown command {verb!r}; try help"
         except (ValueError, KeyError) as exc:
             return f"error {exc}"
