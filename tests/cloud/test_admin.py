@@ -1,0 +1,89 @@
+"""Administrators' pages: login with roles, plan report, Excel and CSV export."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+from flask import Flask
+
+from cloudsync.cloud import ingest
+from cloudsync.cloud.database import get_db
+from cloudsync.cloud.store import admins
+
+from .conftest import World
+from .journal_rows import exam_day, records
+
+
+def login(client: Any, app: Flask, role: str = "admin") -> None:
+    with app.app_context():
+        admins.create(get_db(), f"u-{role}", "secret-pass", role)
+    resp = client.post("/auth/login", data={"username": f"u-{role}", "password": "secret-pass"})
+    assert resp.status_code == 302
+
+
+def push_day(world: World) -> None:
+    day = exam_day("PLAN-1", ["2026110001", "2026110002"])
+    day.add("absent", "2026110003")
+    recs = records(day.rows)
+    n = len(recs)
+    recs += [
+        {"seq": n + 1, "kind": "result", "body": {"plan_id": "PLAN-1", "ticket": "2026110001",
+         "status": "submitted", "score": 8, "passed": True, "answers": 3}},
+        {"seq": n + 2, "kind": "result", "body": {"plan_id": "PLAN-1", "ticket": "2026110002",
+         "status": "submitted", "score": 4, "passed": False, "answers": 3}},
+        {"seq": n + 3, "kind": "capture", "body": {"capture_id": "c1", "plan_id": "PLAN-1",
+         "ticket": "2026110002", "at": "2026-11-24T01:40:00Z", "flagged": True,
+         "meta": {"reason": "face_mismatch", "distance": 0.82}}},
+        {"seq": n + 4, "kind": "video", "body": {"segment_id": "v1", "plan_id": "PLAN-1", "meta": {"camera": "room1"}}},
+    ]  # fmt: skip
+    with world.app.app_context():
+        ingest.ingest(get_db(), "SITE-A", {"site_id": "SITE-A", "records": recs}, world.clock())
+
+
+def test_login_required_and_wrong_password(client: Any, app: Flask) -> None:
+    assert client.get("/admin/").status_code == 302
+    with app.app_context():
+        admins.create(get_db(), "boss", "right-password")
+    resp = client.post("/auth/login", data={"username": "boss", "password": "wrong"})
+    assert resp.status_code == 401 and "用户名或密码错误" in resp.get_data(as_text=True)
+    resp = client.post(
+        "/auth/login?next=//evil.example", data={"username": "boss", "password": "right-password"}
+    )
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/admin/")
+
+
+def test_plan_report_and_exports(world: World, client: Any) -> None:
+    login(client, world.app, "viewer")
+    push_day(world)
+    assert "PLAN-1" in client.get("/admin/").get_data(as_text=True)
+    page = client.get("/admin/plans/PLAN-1").get_data(as_text=True)
+    assert (
+        "完好（intact）" in page and "缺考" in page and "不合格" in page and "偷看他人答卷" in page
+    )
+    report = client.get("/admin/plans/PLAN-1/report.json").get_json()
+    assert report["counts"] == {"expected": 3, "present": 2, "absent": 1, "passed": 1, "failed": 1}
+    assert [c["ticket"] for c in report["absentees"]] == ["2026110003"]
+    assert len(report["violations"]) == 1 and len(report["flagged_captures"]) == 1
+    assert report["chain"]["ok"] is True
+    csv_text = client.get("/admin/plans/PLAN-1/export.csv").get_data().decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("座位号,准考证号,姓名")
+    assert "2026110001" in csv_text and "合格" in csv_text
+    xlsx = client.get("/admin/plans/PLAN-1/export.xlsx").get_data()
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert wb.sheetnames == ["成绩", "违纪", "考场记录", "可疑抓拍", "校验"]
+    assert wb["成绩"].max_row == 4
+    assert client.get("/admin/plans/NOPE").status_code == 404
+
+
+def test_tampered_chain_shows_on_report(world: World, client: Any) -> None:
+    login(client, world.app)
+    day = exam_day("PLAN-1", ["2026110001"])
+    day.rows[3]["payload"]["choice"] = ["B"]
+    with world.app.app_context():
+        ingest.ingest(
+            get_db(), "SITE-A", {"site_id": "SITE-A", "records": records(day.rows)}, world.clock()
+        )
+    page = client.get("/admin/plans/PLAN-1").get_data(as_text=True)
+    assert "被篡改，首个异常序号 4" in page
