@@ -73,7 +73,8 @@ def check(
     sig = headers.get(HEADER_SIGNATURE, "")
     if not (site and ts_text and nonce and sig):
         raise SignatureError(
-            "unsigned", "请求缺少签名头，请用站点客户端发送（request is not signed; use the site client）"
+            "unsigned",
+            "请求缺少签名头，请用站点客户端发送（request is not signed; use the site client）",
         )
     try:
         ts = int(ts_text)
