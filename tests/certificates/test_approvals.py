@@ -6,9 +6,6 @@ import io
 from datetime import UTC, date, datetime
 from typing import Any
 
-import cv2
-import numpy as np
-import pypdfium2
 import pytest
 from click.testing import CliRunner
 from flask import Flask
@@ -20,6 +17,7 @@ from cloudsync.certificates.store import certificates, journal
 from cloudsync.cloud.database import get_db
 
 from .conftest import PLAN, SITE, Clock
+from .scan import decode_pdf
 
 ISSUER = "山东省住房和城乡建设厅"
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -205,18 +203,6 @@ def test_lifecycle_review_renew_revoke(app: Flask, clock: Clock) -> None:
         assert journal.verify(db) == (True, None)
 
 
-def _decode_pdf_qr(pdf: bytes) -> str:
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        image = document[0].render(scale=2).to_pil()
-    finally:
-        document.close()
-    bgr = cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR)
-    text, points, _ = cv2.QRCodeDetector().detectAndDecode(bgr)
-    assert points is not None
-    return str(text)
-
-
 def test_web_flow_pdf_qr_verifies_and_tampering_refused(
     app: Flask, client: Any, clock: Clock
 ) -> None:
@@ -240,7 +226,7 @@ def test_web_flow_pdf_qr_verifies_and_tampering_refused(
     assert "鲁燃GC2026" in detail and "bulk_approve" in detail
     pdf = client.get(f"/certificates/c/{uid}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    url = _decode_pdf_qr(pdf.data)
+    url = decode_pdf(pdf.data)
     assert url.startswith(f"http://cloud.test/verify/{uid}?s=")
 
     anonymous = app.test_client()

@@ -6,9 +6,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
-import numpy as np
-import pypdfium2
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, sync_playwright
@@ -19,6 +16,7 @@ from cloudsync.cloud.database import get_db, init_db
 from cloudsync.cloud.store import admins
 
 from .conftest import PASSWORD, PLAN, Clock, seed_plan
+from .scan import decode_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -98,14 +96,8 @@ def test_approve_download_scan_verify(server: str, page: Page, tmp_path: Path) -
     pdf_path = tmp_path / "certificate.pdf"
     info.value.save_as(pdf_path)
 
-    document = pypdfium2.PdfDocument(pdf_path.read_bytes())
-    try:
-        image = document[0].render(scale=2).to_pil()
-    finally:
-        document.close()
-    bgr = cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR)
-    url, points, _ = cv2.QRCodeDetector().detectAndDecode(bgr)
-    assert points is not None and url.startswith(f"{server}/verify/")
+    url = decode_pdf(pdf_path.read_bytes())
+    assert url.startswith(f"{server}/verify/")
 
     public = page.context.browser.new_context()  # type: ignore[union-attr]
     try:

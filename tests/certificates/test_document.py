@@ -7,7 +7,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pypdfium2
 import pytest
@@ -17,14 +16,15 @@ from cloudsync.certificates.links import LinkError, LinkSigner, LinkVerifier, ne
 from cloudsync.certificates.pdf import CertificateDocument, render_pdf
 from cloudsync.certificates.qr import qr_image
 
+from .scan import decode_image, decode_pdf
+
 FACE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces" / "obama_small.jpg"
 
 
 def decode_qr(image: Image.Image) -> str:
-    array = cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR)
-    text, points, _ = cv2.QRCodeDetector().detectAndDecode(array)
-    assert points is not None, "no QR code found"
-    return str(text)
+    text = decode_image(image)
+    assert text is not None, "no QR code found"
+    return text
 
 
 def test_link_round_trip_and_tampering_refused() -> None:
@@ -119,7 +119,7 @@ def test_pdf_embeds_font_and_its_qr_verifies(photo: str) -> None:
         image = page.render(scale=2).to_pil()
     finally:
         document.close()
-    decoded = decode_qr(image)
+    decoded = decode_pdf(pdf)
     assert decoded == url
     assert LinkVerifier(signer.public_key).verify_url(decoded) == uid
     if photo == "face":
