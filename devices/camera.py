@@ -59,7 +59,12 @@ class OpenCVSource:
         self._cv2 = cv2
         self.source = source
         self._lock = threading.Lock()
-        params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_timeout_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, read_timeout_ms]
+        params = [
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+            open_timeout_ms,
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+            read_timeout_ms,
+        ]
         self._capture: Any = cv2.VideoCapture(source, cv2.CAP_ANY, params)
         if not self._capture.isOpened():
             self._capture.release()
@@ -94,9 +99,15 @@ class ImageFolderSource:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        self._files = sorted(
-            p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-        ) if self.folder.is_dir() else []
+        self._files = (
+            sorted(
+                p
+                for p in self.folder.iterdir()
+                if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+            )
+            if self.folder.is_dir()
+            else []
+        )
         if not self._files:
             raise CameraError(
                 "camera_folder_empty",

@@ -110,7 +110,11 @@ def camera_kind(camera_id: str) -> str:
     if _GB_ID.match(camera_id):
         parse_gb28181_id(camera_id)
         return "gb28181"
-    if camera_id.startswith("onvif:") and len(camera_id.split("/")) >= 2 and camera_id.split("/")[1]:
+    if (
+        camera_id.startswith("onvif:")
+        and len(camera_id.split("/")) >= 2
+        and camera_id.split("/")[1]
+    ):
         return "onvif"
     raise VideoMetadataError(
         "camera_id_invalid",
@@ -206,7 +210,9 @@ def segment_record(
             "recording ends before it starts",
         )
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
-        raise VideoMetadataError("video_hash_invalid", "录像文件哈希无效", "sha256 must be 64 hex digits")
+        raise VideoMetadataError(
+            "video_hash_invalid", "录像文件哈希无效", "sha256 must be 64 hex digits"
+        )
     if size_bytes < 0:
         raise ValueError("size_bytes must be ≥ 0")
     if record_type not in ("time", "alarm", "manual"):
@@ -250,7 +256,9 @@ def _camera_from_name(name: str) -> str:
     return name.replace("~", ":", 1).replace("~", "/") if name.startswith("onvif~") else name
 
 
-def _times(path: Path, root: Path, offset: dt.tzinfo) -> tuple[str, str, str, dt.datetime, dt.datetime]:
+def _times(
+    path: Path, root: Path, offset: dt.tzinfo
+) -> tuple[str, str, str, dt.datetime, dt.datetime]:
     flat = _FLAT.match(path.stem)
     if flat:
         raw_start, raw_end = flat["start"], flat["end"]

@@ -55,7 +55,12 @@ def _too_large(detail_zh: str, detail_en: str) -> ImageRefused:
     )
 
 
-def load(data: bytes, work_side: int = WORK_SIDE, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> WorkImage:
+def load(
+    data: bytes,
+    work_side: int = WORK_SIDE,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+) -> WorkImage:
     """Decode, orient, convert to RGB and shrink so the longer side is at most ``work_side``."""
     if not isinstance(data, bytes | bytearray | memoryview) or len(data) == 0:
         raise _not_image("empty input")

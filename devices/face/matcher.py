@@ -53,7 +53,10 @@ SETTINGS_HELP: dict[str, str] = {
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "ok": ("人脸检测通过", "face accepted"),
-    "no_face": ("未检测到人脸，请正对摄像头并保持光线充足", "no face found; face the camera in good light"),
+    "no_face": (
+        "未检测到人脸，请正对摄像头并保持光线充足",
+        "no face found; face the camera in good light",
+    ),
     "several_faces": (
         "检测到多张人脸，请确保画面中只有考生本人",
         "several faces found; only the candidate may be in the picture",
@@ -143,12 +146,14 @@ def descriptor_to_bytes(value: Sequence[float] | np.ndarray) -> bytes:
     return as_descriptor(value).astype("<f4").tobytes()
 
 
-def distance(a: Sequence[float] | bytes | np.ndarray, b: Sequence[float] | bytes | np.ndarray) -> float:
+def distance(
+    a: Sequence[float] | bytes | np.ndarray, b: Sequence[float] | bytes | np.ndarray
+) -> float:
     """Euclidean distance between two descriptors."""
     return float(np.linalg.norm(as_descriptor(a) - as_descriptor(b)))
 
 
-def _result(verdict: str, reason: str = "", **values: Any) -> FaceResult:
+def _result(verdict: str, reason: str, values: dict[str, Any]) -> FaceResult:
     zh, en = MESSAGES[reason or verdict]
     return FaceResult(verdict, zh, en, reason, **values)
 
@@ -195,24 +200,30 @@ class FaceMatcher:
         # is only tried when the plain pass found nothing (and twice for thumbnail-sized input).
         for upsample in (0, 1, 2) if max(rgb.shape[:2]) <= 200 else (0, 1):
             rects, scores, _ = detector.run(rgb, upsample, 0.0)
-            faces = [(r, float(sc)) for r, sc in zip(rects, scores, strict=True) if sc >= s.min_detection_score]
+            faces = [
+                (r, float(sc))
+                for r, sc in zip(rects, scores, strict=True)
+                if sc >= s.min_detection_score
+            ]
             if faces:
                 break
         if not faces:
-            return _result("no_face", **size)
+            return _result("no_face", "", size)
         if len(faces) > 1:
-            return _result("several_faces", faces=len(faces), **size)
+            return _result("several_faces", "", {"faces": len(faces), **size})
         rect, score = faces[0]
-        box = tuple(int(round(v * work.scale)) for v in (rect.left(), rect.top(), rect.right(), rect.bottom()))
+        box = tuple(
+            round(v * work.scale) for v in (rect.left(), rect.top(), rect.right(), rect.bottom())
+        )
         quality = self._quality(rgb, rect)
         quality["face_px"] = float(round(rect.width() * work.scale))
         common = {"box": box, "score": round(score, 3), "faces": 1, "quality": quality, **size}
         reason = self._quality_problem(quality)
         if reason:
-            return _result("poor_quality", reason, **common)
+            return _result("poor_quality", reason, common)
         shape = landmarks(rgb, rect)
         vector = encoder.compute_face_descriptor(rgb, shape)
-        return _result("ok", descriptor=[float(v) for v in vector], **common)
+        return _result("ok", "", {"descriptor": [float(v) for v in vector], **common})
 
     @staticmethod
     def _quality(rgb: np.ndarray, rect: Any) -> dict[str, float]:
@@ -266,4 +277,3 @@ class FaceMatcher:
         verdict = "match" if gap <= limit else "no_match"
         zh, en = MESSAGES[verdict]
         return Verdict(verdict, round(gap, 4), limit, zh, en, face)
-

@@ -52,7 +52,9 @@ def _failed(detail: str) -> DeviceError:
 class _Worker:
     """One child process and its pipes."""
 
-    def __init__(self, settings: FaceSettings, models_dir: str | None, start_timeout: float) -> None:
+    def __init__(
+        self, settings: FaceSettings, models_dir: str | None, start_timeout: float
+    ) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH", "")) if p)
         env.setdefault("OMP_NUM_THREADS", "1")

@@ -65,7 +65,13 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
         except DeviceError as exc:
             write_message(out, ("error", (exc.code, exc.message_zh, exc.message_en)))
         except Exception as exc:  # report, keep serving: one odd input must not kill the worker
-            write_message(out, ("error", ("face_worker_error", f"人脸计算出错：{exc}", f"face worker error: {exc!r}")))
+            write_message(
+                out,
+                (
+                    "error",
+                    ("face_worker_error", f"人脸计算出错：{exc}", f"face worker error: {exc!r}"),
+                ),
+            )
 
 
 def main() -> None:

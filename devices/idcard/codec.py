@@ -140,7 +140,12 @@ class FrameBuffer:
             if at < 0:
                 # keep a tail that may be the start of the next sync
                 keep = next(
-                    (n for n in (4, 3, 2, 1) if buf.endswith(PREAMBLE[:n]) or buf.endswith(SYNC[:n])), 0
+                    (
+                        n
+                        for n in (4, 3, 2, 1)
+                        if buf.endswith(PREAMBLE[:n]) or buf.endswith(SYNC[:n])
+                    ),
+                    0,
                 )
                 self._drop(len(buf) - keep)
                 return events

@@ -171,7 +171,9 @@ class ReaderService:
             self._status("error", exc)
         except Exception as exc:  # a bug in a callback or codec must not end check-in for the day
             log.exception("ID card reader step failed")
-            self._status("error", DeviceError("reader_internal_error", "读卡服务内部错误", str(exc)))
+            self._status(
+                "error", DeviceError("reader_internal_error", "读卡服务内部错误", str(exc))
+            )
         return self.poll_interval
 
     def _poll(self, reader: Reader) -> None:
@@ -203,7 +205,11 @@ class ReaderService:
         self._failures = 0
         self.cards_read += 1
         event = CardEvent(
-            result.identity, result.data, (self._clock() - started) * 1000, _utc_now(), reader.description
+            result.identity,
+            result.data,
+            (self._clock() - started) * 1000,
+            _utc_now(),
+            reader.description,
         )
         try:
             self._on_card(event)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import select
@@ -201,10 +202,8 @@ class SimulatedUsbPipes:
                 self.gone = True
                 self._check()
             self.vanish_after_reads -= 1
-        if self.four_pipe:
-            take = 7 if address == 0x81 else size
-        else:
-            take = min(size, 64)
+        # four-pipe: the 7-byte header on 0x81, the rest on 0x85; single pipe: 64-byte packets
+        take = (7 if address == 0x81 else size) if self.four_pipe else min(size, 64)
         chunk, self._answer = self._answer[:take], self._answer[take:]
         return chunk
 
@@ -408,9 +407,8 @@ class SimulatedReader:
             except (OSError, ValueError):
                 time.sleep(0.05)
                 continue
-            self._handle(
-                buffer, data, lambda b, fd=master: _write_all(fd, b), self._wrong_speed(master)
-            )
+            write = functools.partial(_write_all, master)
+            self._handle(buffer, data, write, self._wrong_speed(master))
 
     def _wrong_speed(self, master: int) -> bool:
         if self.baudrate is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 from collections.abc import Sequence
+from typing import Any
 
 import serial
 
@@ -33,7 +34,8 @@ except ImportError:  # Windows
 class SerialTransport:
     """A pyserial port as a :class:`~devices.idcard.reader.Transport`."""
 
-    def __init__(self, port: serial.SerialBase, description: str) -> None:
+    # Any: pyserial's stubs type serial_for_url() as SerialBase, which lacks in_waiting & co.
+    def __init__(self, port: Any, description: str) -> None:
         self._port = port
         self.description = description
 

@@ -13,6 +13,7 @@ udev rule for access without root; see ``docs/devices.md``.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 from typing import Any, Protocol
 
@@ -22,9 +23,7 @@ from devices.idcard.reader import Reader, ReaderGone
 VENDOR_ID = 0x0400
 PRODUCT_ID = 0xC35A
 FOUR_PIPES = {0x02, 0x06, 0x81, 0x85}
-UDEV_RULE = (
-    'SUBSYSTEM=="usb", ATTR{idVendor}=="0400", ATTR{idProduct}=="c35a", MODE="0660", GROUP="plugdev"'
-)
+UDEV_RULE = 'SUBSYSTEM=="usb", ATTR{idVendor}=="0400", ATTR{idProduct}=="c35a", MODE="0660", GROUP="plugdev"'
 
 
 class UsbPipes(Protocol):
@@ -48,7 +47,7 @@ class UsbTransport:
     def __init__(self, pipes: UsbPipes, description: str) -> None:
         self._pipes = pipes
         self.description = description
-        self.scheme = "four_pipe" if FOUR_PIPES <= pipes.addresses else "single_pipe"
+        self.scheme = "four_pipe" if pipes.addresses >= FOUR_PIPES else "single_pipe"
         outs = sorted(a for a in pipes.addresses if not a & 0x80)
         ins = sorted(a for a in pipes.addresses if a & 0x80)
         if self.scheme == "single_pipe" and (not outs or not ins):
@@ -152,10 +151,8 @@ class PyUsbPipes:
 
     def close(self) -> None:
         """Release the interface and the device."""
-        try:
+        with contextlib.suppress(self._usb.core.USBError):
             self._usb.util.dispose_resources(self._device)
-        except self._usb.core.USBError:
-            pass
 
 
 def _backend() -> Any:

@@ -76,7 +76,9 @@ def for_session(db: Database, exam_session_id: str) -> list[dict[str, Any]]:
     )
 
 
-def overlapping(db: Database, start_utc: str, end_utc: str, camera_id: str | None = None) -> list[dict[str, Any]]:
+def overlapping(
+    db: Database, start_utc: str, end_utc: str, camera_id: str | None = None
+) -> list[dict[str, Any]]:
     """Segments that cover any part of [start_utc, end_utc] (optionally one camera's)."""
     sql = "SELECT * FROM video_segments WHERE start_utc <= ? AND end_utc >= ?"
     params: list[Any] = [end_utc, start_utc]
@@ -110,9 +112,7 @@ def mark_synced(db: Database, segment_ids: Iterable[str], at: str) -> int:
 def expired(db: Database, today: str) -> list[dict[str, Any]]:
     """Segments whose retention date has passed (``today`` as ``YYYY-MM-DD``)."""
     return _rows(
-        db.execute(
-            "SELECT * FROM video_segments WHERE retention_until < ? ORDER BY seq", [today]
-        )
+        db.execute("SELECT * FROM video_segments WHERE retention_until < ? ORDER BY seq", [today])
     )
 
 

@@ -33,7 +33,9 @@ def png(image: Image.Image) -> bytes:
 @pytest.fixture(scope="session")
 def face_bytes() -> dict[str, bytes]:
     """obama, obama_small and biden as the original JPEG bytes."""
-    return {name: (FACES / f"{name}.jpg").read_bytes() for name in ("obama", "obama_small", "biden")}
+    return {
+        name: (FACES / f"{name}.jpg").read_bytes() for name in ("obama", "obama_small", "biden")
+    }
 
 
 @pytest.fixture(scope="session")

@@ -109,7 +109,12 @@ def test_synthetic_card_read_at_every_split(fingerprint: bytes | None) -> None:
 
 
 def test_byte_at_a_time_with_junk_and_two_frames() -> None:
-    stream = b"\x00\xff\x13junk" + codec.build_response(0x80) + b"\xaa\x96" + card_answer(PRESETS["wang"])
+    stream = (
+        b"\x00\xff\x13junk"
+        + codec.build_response(0x80)
+        + b"\xaa\x96"
+        + card_answer(PRESETS["wang"])
+    )
     buffer = FrameBuffer()
     found: list[bytes] = []
     for byte in stream:
@@ -198,7 +203,9 @@ def test_card_read_with_inconsistent_lengths() -> None:
 
 
 def test_sam_id() -> None:
-    data = b"".join(n.to_bytes(s, "little") for n, s in ((5, 2), (1, 2), (20101117, 4), (7, 4), (9, 4)))
+    data = b"".join(
+        n.to_bytes(s, "little") for n, s in ((5, 2), (1, 2), (20101117, 4), (7, 4), (9, 4))
+    )
     assert codec.decode_sam_id(Response(0, 0, 0x90, data)) == "05.01-20101117-0000000007-0000000009"
     with pytest.raises(ProtocolError):
         codec.decode_sam_id(Response(0, 0, 0x90, bytes(3)))
@@ -247,8 +254,15 @@ def test_text_block_errors() -> None:
 
 def test_identity_from_dict() -> None:
     identity = Identity.from_dict(
-        {"name": "张测试", "sex": "F", "birth": "20000101", "id_number": "X", "valid_from": "20200101",
-         "valid_to": "长期", "photo": "ignored"}  # fmt: skip
+        {
+            "name": "张测试",
+            "sex": "F",
+            "birth": "20000101",
+            "id_number": "X",
+            "valid_from": "20200101",
+            "valid_to": "长期",
+            "photo": "ignored",
+        }
     )
     assert identity.sex_code == "2" and identity.card_type == "resident"
     with pytest.raises(ValueError):

@@ -34,7 +34,9 @@ def references(matcher: FaceMatcher, face_bytes: dict[str, bytes]) -> dict[str, 
     return out
 
 
-def test_same_person_matches(matcher: FaceMatcher, references: dict[str, list[float]], face_bytes: dict[str, bytes]) -> None:
+def test_same_person_matches(
+    matcher: FaceMatcher, references: dict[str, list[float]], face_bytes: dict[str, bytes]
+) -> None:
     verdict = matcher.compare(references["obama"], face_bytes["obama_small"])
     assert verdict.verdict == "match" and verdict.matched
     assert verdict.distance is not None and verdict.distance < 0.3
@@ -42,18 +44,22 @@ def test_same_person_matches(matcher: FaceMatcher, references: dict[str, list[fl
     assert verdict.message_zh == "人脸比对通过"
 
 
-def test_other_person_does_not_match(matcher: FaceMatcher, references: dict[str, list[float]], face_bytes: dict[str, bytes]) -> None:
+def test_other_person_does_not_match(
+    matcher: FaceMatcher, references: dict[str, list[float]], face_bytes: dict[str, bytes]
+) -> None:
     verdict = matcher.compare(references["obama"], face_bytes["biden"])
     assert verdict.verdict == "no_match"
     assert verdict.distance is not None and verdict.distance > 0.7
     assert distance(references["biden"], references["obama_small"]) > 0.7
 
 
-def test_describe_reports_box_score_and_quality(matcher: FaceMatcher, face_bytes: dict[str, bytes]) -> None:
+def test_describe_reports_box_score_and_quality(
+    matcher: FaceMatcher, face_bytes: dict[str, bytes]
+) -> None:
     result = matcher.describe(face_bytes["obama"])
     assert (result.width, result.height) == (910, 1137)
     assert result.box is not None
-    left, top, right, bottom = result.box
+    left, top, right, _ = result.box
     assert 250 < left < 450 and 50 < top < 250 and right - left > 200  # in original pixels
     assert result.score is not None and result.score > 1.0
     assert set(result.quality) == {"face_px", "sharpness", "brightness", "contrast"}
@@ -68,19 +74,25 @@ def test_no_face(matcher: FaceMatcher, no_face_jpeg: bytes) -> None:
     assert result.verdict == "no_face" and "未检测到人脸" in result.message_zh
 
 
-def test_two_faces(matcher: FaceMatcher, two_faces_jpeg: bytes, references: dict[str, list[float]]) -> None:
+def test_two_faces(
+    matcher: FaceMatcher, two_faces_jpeg: bytes, references: dict[str, list[float]]
+) -> None:
     result = matcher.describe(two_faces_jpeg)
     assert result.verdict == "several_faces" and result.faces == 2
     verdict = matcher.compare(references["obama"], two_faces_jpeg)
     assert verdict.verdict == "several_faces" and verdict.distance is None
 
 
-def test_grey_rgba_palette_and_16_bit(matcher: FaceMatcher, references: dict[str, list[float]]) -> None:
+def test_grey_rgba_palette_and_16_bit(
+    matcher: FaceMatcher, references: dict[str, list[float]]
+) -> None:
     with Image.open(FACES / "obama_small.jpg") as image:
         rgb = image.convert("RGB")
     rgba = rgb.convert("RGBA")
     rgba.putalpha(200)
-    grey16 = Image.fromarray((np.asarray(rgb.convert("L"), dtype=np.uint16) * 257).astype(np.uint16))
+    grey16 = Image.fromarray(
+        (np.asarray(rgb.convert("L"), dtype=np.uint16) * 257).astype(np.uint16)
+    )
     for label, data in [
         ("grey", png(rgb.convert("L"))),
         ("rgba", png(rgba)),
@@ -186,7 +198,10 @@ def test_descriptor_blob_round_trip(references: dict[str, list[float]]) -> None:
 
 def test_models_are_found_by_path_and_missing_models_are_clear(tmp_path: object) -> None:
     files = models.locate()
-    assert files.landmarks.name == "shape_predictor_5_face_landmarks.dat" and files.descriptor.is_file()
+    assert (
+        files.landmarks.name == "shape_predictor_5_face_landmarks.dat"
+        and files.descriptor.is_file()
+    )
     with pytest.raises(DeviceError) as err:
         models.locate(str(tmp_path))
     assert err.value.code == "face_models_missing" and "scripts/setup" in err.value.message_zh

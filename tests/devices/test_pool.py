@@ -17,7 +17,9 @@ from devices.face.pool import Busy, FacePool
 from .conftest import FACES
 
 
-def test_describe_and_compare_in_a_worker(pool: FacePool, face_bytes: dict[str, bytes], no_face_jpeg: bytes) -> None:
+def test_describe_and_compare_in_a_worker(
+    pool: FacePool, face_bytes: dict[str, bytes], no_face_jpeg: bytes
+) -> None:
     reference = pool.submit_describe(face_bytes["obama"]).result(timeout=60)
     assert reference.ok and reference.descriptor is not None
     same = pool.submit_compare(reference.descriptor, face_bytes["obama_small"]).result(timeout=60)

@@ -88,7 +88,10 @@ def test_one_event_per_placement_and_replug(sim: SimulatedReader) -> None:
         assert isinstance(second, CardEvent) and second.identity.name == "李华"
         sim.unplug()
         status = rec.next("disconnected")
-        assert isinstance(status, ReaderStatus) and status.code in ("reader_disconnected", "reader_not_responding")
+        assert isinstance(status, ReaderStatus) and status.code in (
+            "reader_disconnected",
+            "reader_not_responding",
+        )
         sim.plug()
         rec.next("connected")
         third = rec.next("card")  # the card is still there: a new connection reads it again
@@ -101,7 +104,9 @@ def test_one_event_per_placement_and_replug(sim: SimulatedReader) -> None:
 
 def test_failed_read_is_retried_then_given_up(sim: SimulatedReader) -> None:
     rec = Recorder()
-    service = ReaderService(lambda: open_reader(sim.url), rec.on_card, rec.on_status, poll_interval=0.01, attempts=2)
+    service = ReaderService(
+        lambda: open_reader(sim.url), rec.on_card, rec.on_status, poll_interval=0.01, attempts=2
+    )
     sim.place("wang")
     sim.command("fail 41 read 1")
     thread = start(service)

@@ -15,7 +15,15 @@ from devices.idcard.transport_serial import open_reader
 def test_subprocess_simulator_driven_over_control_port(tmp_path: Path) -> None:
     link = tmp_path / "idcard"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "devices.idcard.simulator", "--pty", str(link), "--control", "127.0.0.1:0"],
+        [
+            sys.executable,
+            "-m",
+            "devices.idcard.simulator",
+            "--pty",
+            str(link),
+            "--control",
+            "127.0.0.1:0",
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -30,7 +38,10 @@ def test_subprocess_simulator_driven_over_control_port(tmp_path: Path) -> None:
         assert send_command(info["control"], "bogus").startswith("error unknown command")
         card = {"name": "孙演示", "sex": "F", "birth": "19990909", "id_number": "990101199909090025",
                 "valid_from": "20200101", "valid_to": "20300101"}  # fmt: skip
-        assert send_command(info["control"], "place " + json.dumps(card, ensure_ascii=False)) == "ok placed 孙演示"
+        assert (
+            send_command(info["control"], "place " + json.dumps(card, ensure_ascii=False))
+            == "ok placed 孙演示"
+        )
         reader = open_reader(str(link))
         try:
             result = reader.read_card()
@@ -54,11 +65,11 @@ def test_send_to_nothing_is_a_clear_error(capsys: object) -> None:
 
 def test_command_parsing() -> None:
     sim = SimulatedReader(use_pty=False)
-    assert sim.command("fail") .startswith("error")
+    assert sim.command("fail").startswith("error")
     assert sim.command("fail zz").startswith("error")
     assert sim.command("fail 1FF").startswith("error")
     assert sim.command("fail 81 3") == "ok failing next 3"
     assert sim.command("place {not json").startswith("error")
-    assert sim.command("place {\"name\": \"x\"}").startswith("error")
+    assert sim.command('place {"name": "x"}').startswith("error")
     assert sim.command("help").startswith("ok place")
     assert sim.command("place wang") == "ok placed 王小明"

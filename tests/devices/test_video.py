@@ -54,7 +54,10 @@ def test_segment_record() -> None:
         camera_id=CAM, start=start, end=start + dt.timedelta(minutes=30), sha256="a" * 64,
         size_bytes=10, path="x.mp4", recorder_id=NVR, exam_session_id="S1",
     )  # fmt: skip
-    assert record["start_utc"] == "2026-11-24T01:30:00Z" and record["end_utc"] == "2026-11-24T02:00:00Z"
+    assert (
+        record["start_utc"] == "2026-11-24T01:30:00Z"
+        and record["end_utc"] == "2026-11-24T02:00:00Z"
+    )
     assert record["retention_until"] == "2029-11-24" and record["camera_kind"] == "gb28181"
     again = video.segment_record(
         camera_id=CAM, start=start, end=start + dt.timedelta(minutes=30), sha256="a" * 64,
@@ -62,7 +65,12 @@ def test_segment_record() -> None:
     )  # fmt: skip
     assert again["segment_id"] == record["segment_id"]
     onvif = video.segment_record(
-        camera_id="onvif:10.0.0.5/rec1", start=start, end=start, sha256="b" * 64, size_bytes=0, path="y"
+        camera_id="onvif:10.0.0.5/rec1",
+        start=start,
+        end=start,
+        sha256="b" * 64,
+        size_bytes=0,
+        path="y",
     )
     assert onvif["camera_kind"] == "onvif"
 
@@ -79,7 +87,13 @@ def test_segment_record() -> None:
 )
 def test_segment_record_refuses_bad_metadata(change: dict[str, object], code: str) -> None:
     start = dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC)
-    args: dict[str, object] = {"camera_id": CAM, "start": start, "sha256": "c" * 64, "size_bytes": 1, "path": "p"}
+    args: dict[str, object] = {
+        "camera_id": CAM,
+        "start": start,
+        "sha256": "c" * 64,
+        "size_bytes": 1,
+        "path": "p",
+    }
     offset = int(change.pop("end_offset", 60))  # type: ignore[call-overload]
     args.update(change)
     args["end"] = start + dt.timedelta(seconds=offset)
@@ -106,18 +120,33 @@ def test_scan_directory(tmp_path: Path) -> None:
     write(tmp_path / "random-name.mp4", b"?")
     write(tmp_path / f"{CAM}_20261124T100000_20261124T090000.mp4", b"reversed")
     write(tmp_path / "readme.txt", b"not video")
-    write(tmp_path / f"{CAM}_20261124T110000_20261124T113000.mp4", b"growing", mtime=2_000_000_000.0)
+    write(
+        tmp_path / f"{CAM}_20261124T110000_20261124T113000.mp4", b"growing", mtime=2_000_000_000.0
+    )
     result = video.scan_directory(tmp_path, now=2_000_000_001.0, exam_session_id="S1")
     by_path = {r["path"]: r for r in result.records}
     assert len(by_path) == 4
     flat = by_path[f"{CAM}_20261124T093000_20261124T100000.mp4"]
     assert flat["start_utc"] == "2026-11-24T01:30:00Z" and flat["raw_start"] == "20261124T093000"
     assert flat["sha256"] == hashlib.sha256(b"flat local").hexdigest() and flat["size_bytes"] == 10
-    assert flat["container"] == "mp4" and flat["source_tz"] == "+08:00" and flat["exam_session_id"] == "S1"
-    assert by_path[f"{CAM}_20261124T013000Z_20261124T020000Z.mkv"]["start_utc"] == "2026-11-24T01:30:00Z"
+    assert (
+        flat["container"] == "mp4"
+        and flat["source_tz"] == "+08:00"
+        and flat["exam_session_id"] == "S1"
+    )
+    assert (
+        by_path[f"{CAM}_20261124T013000Z_20261124T020000Z.mkv"]["start_utc"]
+        == "2026-11-24T01:30:00Z"
+    )
     nested = by_path[f"{CAM}/20261124/233000-000500.ps"]
-    assert (nested["start_utc"], nested["end_utc"]) == ("2026-11-24T15:30:00Z", "2026-11-24T16:05:00Z")
-    assert by_path["onvif~10.0.0.5~rec1_20261124T093000_20261124T093500.mp4"]["camera_id"] == "onvif:10.0.0.5/rec1"
+    assert (nested["start_utc"], nested["end_utc"]) == (
+        "2026-11-24T15:30:00Z",
+        "2026-11-24T16:05:00Z",
+    )
+    assert (
+        by_path["onvif~10.0.0.5~rec1_20261124T093000_20261124T093500.mp4"]["camera_id"]
+        == "onvif:10.0.0.5/rec1"
+    )
     reasons = {s["path"]: s["reason"] for s in result.skipped}
     assert reasons == {
         "random-name.mp4": "video_name_unknown",
@@ -148,10 +177,15 @@ def test_store_round_trip(tmp_path: Path, db: Database) -> None:
         "2026-11-24T01:30:00Z", "2026-11-24T02:00:00Z",
     ]  # fmt: skip
     assert len(video_segments.overlapping(db, "2026-11-24T01:45:00Z", "2026-11-24T01:50:00Z")) == 1
-    assert len(video_segments.overlapping(db, "2026-11-24T01:45:00Z", "2026-11-24T02:10:00Z", CAM)) == 2
+    assert (
+        len(video_segments.overlapping(db, "2026-11-24T01:45:00Z", "2026-11-24T02:10:00Z", CAM))
+        == 2
+    )
     assert len(video_segments.unsynced(db)) == 2
     with db.conn:
-        assert video_segments.mark_synced(db, [records[0]["segment_id"]], "2026-11-25T00:00:00Z") == 1
+        assert (
+            video_segments.mark_synced(db, [records[0]["segment_id"]], "2026-11-25T00:00:00Z") == 1
+        )
     assert [r["segment_id"] for r in video_segments.unsynced(db)] == [records[1]["segment_id"]]
     assert video_segments.expired(db, "2029-11-24") == []
     assert len(video_segments.expired(db, "2029-11-25")) == 2
