@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 #: Modules that add subcommands: each has `register(subparsers)`; parsers set `func(args) -> int`.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["examsite.sync.cli"]
 
 DEFAULT_PORT = 5000
 

@@ -1,0 +1,8 @@
+"""Cloud sync on the site: pre-staging plans, the release code, the outbox push job, status.
+
+Wiring (done by the composition root and the app factory):
+
+- ``examsite.serve.JOB_REGISTRARS.append(examsite.sync.push.register_jobs)``
+- ``app.register_blueprint(examsite.sync.status.bp)`` (``GET /sync/status``)
+- ``"examsite.sync.cli"`` in ``examsite.cli.COMMAND_MODULES``
+"""

@@ -1,0 +1,44 @@
+"""Sync status for the console: outbox counts, last push, chain verdict, receipts (JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, request
+
+from examsite.store import outbox
+from examsite.store.db import SiteDB
+
+bp = Blueprint("sync", __name__, url_prefix="/sync")
+
+
+def status(sitedb: SiteDB, session_id: str | None = None) -> dict[str, Any]:
+    """What the console shows: pending/acked counts, last push, receipts with their match."""
+    with sitedb.read() as db:
+        counts = outbox.counts(db)
+        link = outbox.link(db)
+        receipts = outbox.receipts(db, session_id)
+        return {
+            "linked": link is not None,
+            "site_id": link["site_id"] if link else None,
+            "outbox": {
+                "pending": counts.get("pending", 0),
+                "stored": counts.get("stored", 0),
+                "duplicate": counts.get("duplicate", 0),
+                "quarantined": counts.get("quarantined", 0),
+            },
+            "last_push_at": outbox.state(db, "last_push_at") or None,
+            "last_push_ok": outbox.state(db, "last_push_ok") == "1",
+            "last_error": outbox.state(db, "last_error") or None,
+            "cloud_chain_ok": {"True": True, "False": False}.get(outbox.state(db, "chain")),
+            "receipts": receipts,
+            "staged": outbox.all_staged(db),
+        }
+
+
+@bp.route("/status")
+def status_view() -> Any:
+    """``GET /sync/status[?session=ID]``: the sync status as JSON."""
+    from examsite.app import site_of
+
+    return status(site_of(current_app).sitedb, request.args.get("session"))
