@@ -16,15 +16,14 @@ from examsite.app import create_app as create_site
 from examsite.app import site_of
 from examsite.engine.timing import iso, utcnow
 from examsite.store import outbox
-from tests.cloud.conftest import (  # noqa: F401  (fixtures used by name)
-    BANK,
-    Clock,
-    app,
-    client,
-    cloud_db_url,
-    live_url,
-    write_roster,
-)
+from tests.cloud import conftest as cloud_fixtures
+from tests.cloud.conftest import BANK, Clock, write_roster
+
+# the cloud's fixtures, on both backends (SQLite and MariaDB)
+cloud_db_url = cloud_fixtures.cloud_db_url
+app = cloud_fixtures.app
+client = cloud_fixtures.client
+live_url = cloud_fixtures.live_url
 
 
 @pytest.fixture
