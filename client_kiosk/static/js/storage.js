@@ -1,0 +1,122 @@
+// What the terminal keeps in the browser's localStorage: its id and seat, the candidate's token,
+// the unacknowledged answer events, the current question and flags. Everything that matters for
+// "nothing lost" is written synchronously before the page reacts to a click.
+
+const PREFIX = "kiosk.";
+const ID_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+function read(key, fallback) {
+  try {
+    const raw = localStorage.getItem(PREFIX + key);
+    return raw === null ? fallback : JSON.parse(raw);
+  } catch {
+    return fallback;
+  }
+}
+
+function write(key, value) {
+  try {
+    if (value === undefined || value === null) localStorage.removeItem(PREFIX + key);
+    else localStorage.setItem(PREFIX + key, JSON.stringify(value));
+    return true;
+  } catch {
+    // Quota or disabled storage: the page keeps working from memory (answers still go out).
+    return false;
+  }
+}
+
+/** A new terminal id: "T-" and 10 characters without look-alikes (0/O, 1/I). */
+export function newTerminalId() {
+  const bytes = new Uint8Array(10);
+  crypto.getRandomValues(bytes);
+  return "T-" + Array.from(bytes, (b) => ID_CHARS[b % ID_CHARS.length]).join("");
+}
+
+/** The terminal's persistent state; per-terminal keys are namespaced by the terminal id. */
+export class TerminalStore {
+  constructor(search = location.search) {
+    let id = read("terminal_id", null);
+    if (typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+      id = newTerminalId();
+      write("terminal_id", id);
+    }
+    this.terminalId = id;
+    const params = new URLSearchParams(search);
+    const seat = Number.parseInt(params.get("seat") ?? "", 10);
+    if (Number.isInteger(seat) && seat >= 1 && seat <= 9999) write("seat", seat);
+    const lang = params.get("lang");
+    if (lang === "zh" || lang === "en") write("lang", lang);
+  }
+
+  key(name) {
+    return `t.${this.terminalId}.${name}`;
+  }
+
+  get seat() {
+    const s = read("seat", null);
+    return Number.isInteger(s) ? s : null;
+  }
+
+  get lang() {
+    return read("lang", "zh");
+  }
+  set lang(v) {
+    write("lang", v);
+  }
+
+  get fontStep() {
+    return read("font_step", 1);
+  }
+  set fontStep(v) {
+    write("font_step", v);
+  }
+
+  /** The login token and its session, or null. */
+  get login() {
+    return read(this.key("login"), null);
+  }
+  set login(v) {
+    write(this.key("login"), v);
+  }
+
+  /** Unacknowledged answer events, oldest first: [{seq, qid, value, token}]. */
+  get queue() {
+    const q = read(this.key("queue"), []);
+    return Array.isArray(q) ? q : [];
+  }
+  set queue(v) {
+    write(this.key("queue"), v);
+  }
+
+  /** The highest answer sequence number this terminal has used. */
+  get lastSeq() {
+    const n = read(this.key("seq"), 0);
+    return Number.isInteger(n) ? n : 0;
+  }
+  set lastSeq(v) {
+    write(this.key("seq"), v);
+  }
+
+  /** Where the candidate was: {session_id, qid, flags: [qid]}. */
+  get place() {
+    return read(this.key("place"), null);
+  }
+  set place(v) {
+    write(this.key("place"), v);
+  }
+
+  /** Time warnings already shown for a session: {session_id, shown: [10, 5]}. */
+  get warned() {
+    return read(this.key("warned"), null);
+  }
+  set warned(v) {
+    write(this.key("warned"), v);
+  }
+
+  /** Forget the candidate (a new one may log in here); the answer queue is cleared by its owner. */
+  forgetLogin() {
+    write(this.key("login"), null);
+    write(this.key("place"), null);
+    write(this.key("warned"), null);
+  }
+}
