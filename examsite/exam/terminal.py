@@ -76,7 +76,8 @@ class TerminalOps(Base):
             "clock": self.clock_payload(db, session, cand["id"], now),
             "candidate": {"name": cand["name"], "ticket": cand["ticket"], "seat": cand["seat"]},
         }
-        if out["stage"] == "confirm":
+        if out["stage"] in ("confirm", "disputed"):
+            # Disputed too: the page shows the record the proctor is correcting.
             out["identity"] = payloads.identity(cand, session, candidates.photo(db, cand["id"]))
         if out["stage"] == "locked":
             reason = {C.AWAY.value: "away", C.DISQUALIFIED.value: "disqualified"}.get(
