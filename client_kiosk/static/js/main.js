@@ -180,7 +180,7 @@ function renderDone() {
     [t("done_answered"), `${r.answered ?? 0} / ${r.total ?? 0}`],
   ];
   if (r.score !== undefined && r.score !== null) {
-    rows.push([t("done_score"), `${r.score}`]);
+    rows.push([t("done_score"), t("score_pts", { s: r.score })]);
     if (r.passed !== undefined)
       rows.push(["", r.passed ? t("done_passed") : t("done_failed"), r.passed ? "passed" : "failed"]);
   }

@@ -1,0 +1,1 @@
+"""Browser tests of the candidate page (client_kiosk)."""

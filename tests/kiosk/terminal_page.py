@@ -1,0 +1,86 @@
+"""Walking the candidate page as a candidate would, screenshots, and reading the server's database."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+from tests.live import CAPTCHA, ROOT, LiveServer
+
+SHOTS = ROOT / "artifacts" / "screenshots" / "kiosk"
+
+
+def shot(page: Page, name: str) -> Path:
+    """Save a screenshot as artifacts/screenshots/kiosk/<name>.png for a person to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def on_screen(page: Page, screen: str) -> None:
+    """Wait until the page shows `screen` (body[data-screen])."""
+    page.wait_for_selector(f'body[data-screen="{screen}"]')
+
+
+def open_terminal(page: Page, server: LiveServer, seat: int) -> None:
+    """Load the page for a seat and wait until it is connected."""
+    page.goto(f"{server.url}/?seat={seat}")
+    page.wait_for_selector("#to-login:not([disabled])")
+
+
+def log_in(page: Page, cand: dict[str, Any], password: str, shots: str | None = None) -> None:
+    """Waiting screen → login → notice → password → identity confirmed (as a candidate would)."""
+    if shots:
+        shot(page, f"{shots}-01-waiting")
+    page.click("#to-login")
+    on_screen(page, "login")
+    page.fill("#login-name", cand["name"])
+    page.fill("#login-ticket", cand["ticket"])
+    page.wait_for_function("document.getElementById('captcha-img').src.startsWith('data:image')")
+    page.fill("#login-captcha", CAPTCHA)
+    if shots:
+        shot(page, f"{shots}-02-login")
+    page.click("#login-submit")
+    on_screen(page, "notice")
+    assert page.is_disabled("#notice-agree"), "the notice must be scrolled before acknowledging"
+    if shots:
+        shot(page, f"{shots}-03-notice")
+    page.eval_on_selector("#notice-text", "e => { e.scrollTop = e.scrollHeight; }")
+    page.wait_for_selector("#notice-agree:not([disabled])")
+    page.check("#notice-agree")
+    page.click("#notice-next")
+    on_screen(page, "password")
+    page.fill("#room-password", password)
+    if shots:
+        shot(page, f"{shots}-04-password")
+    page.keyboard.press("Enter")
+    on_screen(page, "confirm")
+    page.wait_for_selector('#identity-box dd[data-field="ticket"]')
+    assert page.text_content('#identity-box dd[data-field="ticket"]') == cand["ticket"]
+    if shots:
+        shot(page, f"{shots}-05-confirm")
+    page.click("#confirm-ok")
+
+
+def db_rows(server: LiveServer, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Read the server's SQLite file directly (read-only), as an auditor would."""
+    path = server.instance / "examsite.sqlite3"
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as db:
+        return list(db.execute(sql, args))
+
+
+def stored_answers(server: LiveServer, ticket: str) -> dict[str, list[str]]:
+    """qid → chosen option ids stored on the server for a candidate."""
+    rows = db_rows(
+        server,
+        "SELECT a.qid, a.value FROM answers a JOIN candidates c ON c.id = a.candidate_id"
+        " WHERE c.ticket = ?",
+        (ticket,),
+    )
+    return {qid: json.loads(v) for qid, v in rows if json.loads(v)}
