@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import random
 import secrets
@@ -397,7 +398,8 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
     s = sorted(values)
-    return round(s[min(len(s) - 1, max(0, int(round(p / 100 * len(s) + 0.5)) - 1))], 2)
+    rank = math.ceil(p / 100 * len(s))  # nearest-rank definition
+    return round(s[min(len(s) - 1, max(0, rank - 1))], 2)
 
 
 if __name__ == "__main__":
