@@ -39,7 +39,11 @@ SETTINGS: list[Setting] = [
     Setting("TIME_PUSH_S", 10.0, "How often running sessions get the server time pushed."),
     Setting("LANGUAGE", "zh", "Default language of pages: `zh` or `en`."),
     Setting("CLOUD_URL", "http://127.0.0.1:5100", "Base URL of the provincial cloud."),
-    Setting("CAPTCHA_FIXED", None, "Drills and load tests only: every captcha has this text. Never set on exam day."),
+    Setting(
+        "CAPTCHA_FIXED",
+        None,
+        "Drills and load tests only: every captcha has this text. Never set on exam day.",
+    ),
     Setting("SECRET_KEY", None, "Flask secret key; generated and kept in the database when unset."),
 ]
 

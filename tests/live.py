@@ -28,14 +28,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def stage(instance: Path, *, starts_in_min: float = 10, duration_min: float = 60, submit_after_min: float = 30,
-          late_cut_min: float = 5, check_in: int | None = None, captures: int = 0, show_score: int = 1) -> dict[str, Any]:
+def stage(
+    instance: Path,
+    *,
+    starts_in_min: float = 10,
+    duration_min: float = 60,
+    submit_after_min: float = 30,
+    late_cut_min: float = 5,
+    check_in: int | None = None,
+    captures: int = 0,
+    show_score: int = 1,
+) -> dict[str, Any]:
     """Create an instance with the demo paper and roster; check in the first `check_in` candidates (all by default)."""
     app = create_app({"ASYNC_MODE": "threading"}, instance_path=str(instance))
     exam = site_of(app).exam
     session = demo.demo_session(utcnow(), starts_in_min=starts_in_min, duration_min=duration_min)
-    session.update(submit_after_min=submit_after_min, late_cut_min=late_cut_min,
-                   captures_per_candidate=captures, show_score=show_score)
+    session.update(
+        submit_after_min=submit_after_min,
+        late_cut_min=late_cut_min,
+        captures_per_candidate=captures,
+        show_score=show_score,
+    )
     exam.stage_session(session, demo.PAPER, demo.demo_roster(), actor="test")
     exam.tick()
     with exam.sitedb.read() as db:
@@ -53,8 +66,13 @@ class LiveServer:
         self.instance = instance
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "EXAMSITE_CAPTCHA_FIXED": CAPTCHA, "EXAMSITE_TICK_S": "0.25",
-                    "EXAMSITE_TIME_PUSH_S": "2", **(env or {})}
+        self.env = {
+            **os.environ,
+            "EXAMSITE_CAPTCHA_FIXED": CAPTCHA,
+            "EXAMSITE_TICK_S": "0.25",
+            "EXAMSITE_TIME_PUSH_S": "2",
+            **(env or {}),
+        }
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = instance / "server.log"
 
@@ -63,8 +81,20 @@ class LiveServer:
         self.instance.mkdir(parents=True, exist_ok=True)
         out = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "examsite.cli", "--instance", str(self.instance), "serve", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "examsite.cli",
+                "--instance",
+                str(self.instance),
+                "serve",
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -85,8 +115,14 @@ class LiveServer:
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run an `examsite` command against the same instance (as a technician would)."""
-        return subprocess.run([sys.executable, "-m", "examsite.cli", "--instance", str(self.instance), *args],
-                              cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "examsite.cli", "--instance", str(self.instance), *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
 
 class Terminal:
@@ -103,8 +139,12 @@ class Terminal:
         self.pushes.append((event, data))
 
     def connect(self) -> dict[str, Any]:
-        self.sio.connect(self.url, namespaces=["/candidate"], transports=["websocket"], wait_timeout=10)
-        return self.call("hello", {"terminal_id": self.terminal_id, "seat": self.seat, "token": self.token})
+        self.sio.connect(
+            self.url, namespaces=["/candidate"], transports=["websocket"], wait_timeout=10
+        )
+        return self.call(
+            "hello", {"terminal_id": self.terminal_id, "seat": self.seat, "token": self.token}
+        )
 
     def call(self, event: str, data: Any = None, timeout: float = 20) -> dict[str, Any]:
         payload = dict(data) if isinstance(data, dict) else data
@@ -114,16 +154,22 @@ class Terminal:
 
     def login(self, name: str, ticket: str) -> dict[str, Any]:
         cap = self.call("captcha", {})
-        ack = self.call("login", {"name": name, "ticket": ticket, "captcha_id": cap["captcha_id"], "captcha": CAPTCHA})
+        ack = self.call(
+            "login",
+            {"name": name, "ticket": ticket, "captcha_id": cap["captcha_id"], "captcha": CAPTCHA},
+        )
         if ack.get("ok"):
             self.token = ack["token"]
         return ack
 
     def through_to_confirm(self, name: str, ticket: str, password: str) -> dict[str, Any]:
         """login → notice → room password → confirm identity; returns the last ack."""
-        for step in (lambda: self.login(name, ticket), lambda: self.call("notice_ack", {}),
-                     lambda: self.call("room_password", {"password": password}),
-                     lambda: self.call("confirm_identity", {"correct": True})):
+        for step in (
+            lambda: self.login(name, ticket),
+            lambda: self.call("notice_ack", {}),
+            lambda: self.call("room_password", {"password": password}),
+            lambda: self.call("confirm_identity", {"correct": True}),
+        ):
             ack = step()
             if not ack.get("ok"):
                 return ack

@@ -27,7 +27,11 @@ class CandidateNamespace(Namespace):
     """Every event is answered through its ack: `{"ok": true, …}` or `{"ok": false, "code", "message", …}`."""
 
     def __init__(
-        self, exam: ExamDay, writer: GroupWriter, emit_pushes: Any, namespace: str = "/candidate",
+        self,
+        exam: ExamDay,
+        writer: GroupWriter,
+        emit_pushes: Any,
+        namespace: str = "/candidate",
         captcha_fixed: str | None = None,
     ):
         super().__init__(namespace)
