@@ -29,14 +29,14 @@ SETTINGS: list[Setting] = [
         "Largest Socket.IO message accepted (a capture JPEG is at most 512 KiB).",
     ),
     Setting(
-        "PING_INTERVAL_S", 10, "Engine.IO ping interval: how fast a vanished terminal is noticed."
+        "PING_INTERVAL_S", 25, "Engine.IO ping interval: how fast a vanished terminal is noticed."
     ),
     Setting(
         "TICK_S",
         1.0,
         "Period of the exam clock job (check-in opening, late cut, auto-collect, captures).",
     ),
-    Setting("TIME_PUSH_S", 10.0, "How often running sessions get the server time pushed."),
+    Setting("TIME_PUSH_S", 60.0, "How often running sessions get the server time pushed."),
     Setting("LANGUAGE", "zh", "Default language of pages: `zh` or `en`."),
     Setting("CLOUD_URL", "http://127.0.0.1:5100", "Base URL of the provincial cloud."),
     Setting(

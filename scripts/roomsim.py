@@ -80,7 +80,6 @@ def start_server(instance: Path, port: int, log: Path) -> subprocess.Popen[bytes
         **os.environ,
         "EXAMSITE_CAPTCHA_FIXED": CAPTCHA,
         "EXAMSITE_TICK_S": "0.5",
-        "EXAMSITE_PING_INTERVAL_S": "5",
     }
     proc = subprocess.Popen(
         [
