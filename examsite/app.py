@@ -71,6 +71,9 @@ def create_app(
     from examsite.kiosk import bp as kiosk_bp
 
     app.register_blueprint(kiosk_bp)
+    from examsite.console import register as register_console
+
+    register_console(app)
     return app
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 #: Modules that add subcommands: each has `register(subparsers)`; parsers set `func(args) -> int`.
-COMMAND_MODULES: list[str] = ["examsite.sync.cli"]
+COMMAND_MODULES: list[str] = ["examsite.sync.cli", "examsite.console.cli"]
 
 DEFAULT_PORT = 5000
 
@@ -74,6 +74,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         session = sessions.get(db, demo.DEMO_SESSION)
         cands = candidates.in_session(db, demo.DEMO_SESSION)
+    from examsite.console import demo_setup
+
+    console_demo = demo_setup.prepare(exam, instance, demo.DEMO_SESSION, fresh)
     base = f"http://{args.host}:{args.port}"
     lines = [
         "",
@@ -89,6 +92,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"开考 start: automatic in {args.auto_start} s (or: examsite start --session {demo.DEMO_SESSION} "
             f"--instance {instance})"
         )
+    lines += console_demo.lines
     lines.append("Ctrl+C 停止 stops the server.\n")
 
     def ready(app: Any) -> None:
@@ -105,7 +109,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
             socketio.start_background_task(auto_start)
 
-    serve.serve(args.host, args.port, str(instance), on_ready=ready)
+    serve.serve(args.host, args.port, str(instance), config=console_demo.config, on_ready=ready)
     return 0
 
 

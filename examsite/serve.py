@@ -85,8 +85,14 @@ def collect_garbage(site: Any) -> None:
         gc.freeze()
 
 
+def _console_devices(scheduler: Any, app: Any) -> None:
+    from examsite.console.services import start_devices
+
+    start_devices(scheduler, app)
+
+
 #: Other packages' jobs: functions `(scheduler, app) -> None` (e.g. the cloud sync push).
-JOB_REGISTRARS: list[Any] = []
+JOB_REGISTRARS: list[Any] = [_console_devices]
 
 
 class SessionWatcher:

@@ -1,0 +1,129 @@
+"""The console's long-lived objects per app, and the device start-up done by the composition root.
+
+`register` (app factory) makes the record operations; `start_devices` (a `serve.JOB_REGISTRARS`
+entry, so only the real server opens hardware) opens the face pool, the desk camera and the
+ID-card reader service, and schedules the face checks of in-exam captures.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+
+from examsite.exam.desk import CheckinDesk, identity_for
+from examsite.exam.violations import RecordOps
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ConsoleServices:
+    """What the console pages and namespace use; `desk` is None until devices are started."""
+
+    records: RecordOps
+    desk: CheckinDesk | None = None
+    reader: Any = None
+    pool: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def services_of(app: Flask) -> ConsoleServices:
+    """The console objects of an app."""
+    return app.extensions["examsite_console"]  # type: ignore[no-any-return]
+
+
+def start_devices(scheduler: Any, app: Flask) -> None:
+    """Open the face pool, the desk camera and the reader service; schedule capture checks."""
+    from devices.camera import open_source
+    from devices.errors import DeviceError
+    from devices.face.matcher import FaceSettings
+    from devices.face.pool import FacePool
+    from examsite.app import site_of
+    from examsite.exam.capture_checks import CaptureChecker
+    from examsite.extensions import socketio
+
+    site = site_of(app)
+    svc = services_of(app)
+    cfg = app.config
+    threshold = float(cfg["FACE_THRESHOLD"])
+    pool = LazyFacePool(
+        lambda: FacePool(
+            workers=int(cfg["FACE_WORKERS"]), settings=FaceSettings(threshold=threshold)
+        )
+    )
+    svc.pool = pool
+    camera = None
+    if cfg["DESK_CAMERA"]:
+        try:
+            camera = open_source(cfg["DESK_CAMERA"])
+        except DeviceError as e:
+            log.error("desk camera: %s", e)
+    desk = CheckinDesk(site.exam, site.emit, camera=camera, pool=pool, threshold=threshold)
+    svc.desk = desk
+    if cfg["IDCARD_READER"]:
+        from devices.idcard.service import ReaderService
+        from devices.idcard.transport_serial import open_reader
+
+        url = cfg["IDCARD_READER"]
+        service = ReaderService(
+            lambda: open_reader(url),
+            desk.on_card,
+            desk.on_status,
+            sleep=socketio.sleep,
+            name=url,
+        )
+        svc.reader = service
+        desk.reader_state = {"state": "starting", "message": f"正在连接读卡器 {url}", "reader": url}
+        socketio.start_background_task(service.run)
+    checker = CaptureChecker(site.exam, pool, desk.reference, site.emit, threshold)
+    scheduler.add_job(
+        checker.run_once,
+        "interval",
+        seconds=float(cfg["CAPTURE_CHECK_S"]),
+        id="capture_checks",
+        max_instances=1,
+        coalesce=True,
+    )
+
+
+class LazyFacePool:
+    """A FacePool started on first use: a server with no desk and no captures spawns no workers."""
+
+    def __init__(self, make: Any):
+        self._make = make
+        self._pool: Any = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._pool is None:
+                self._pool = self._make()
+            return self._pool
+
+    def submit_compare(self, *args: Any, **kwargs: Any) -> Any:
+        """As FacePool.submit_compare."""
+        return self._get().submit_compare(*args, **kwargs)
+
+    def submit_describe(self, *args: Any, **kwargs: Any) -> Any:
+        """As FacePool.submit_describe."""
+        return self._get().submit_describe(*args, **kwargs)
+
+    def close(self) -> None:
+        """Stop the workers if they were started."""
+        if self._pool is not None:
+            self._pool.close()
+
+
+def simulate_card(control: str, candidate: dict[str, Any], sleep: Any) -> str:
+    """Demo: lift any card, then place this candidate's card on the simulated reader."""
+    from devices.idcard.simulator import send_command
+
+    send_command(control, "remove")
+    sleep(0.7)  # the reader service must see the card gone, or the same card is not read again
+    card = identity_for(candidate).to_dict()
+    return send_command(control, "place " + json.dumps(card, ensure_ascii=False))

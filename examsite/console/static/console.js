@@ -1,0 +1,76 @@
+/* Console common code: CSRF-carrying actions, the /console socket, toasts. No framework, no CDN. */
+(function () {
+  'use strict';
+  var csrf = document.querySelector('meta[name=csrf-token]').content;
+  var toastTimer = null;
+
+  window.toast = function (text, bad) {
+    var el = document.getElementById('toast');
+    el.textContent = text;
+    el.className = 'toast show' + (bad ? ' bad' : '');
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { el.className = 'toast'; }, bad ? 8000 : 3000);
+  };
+
+  function messageOf(r) {
+    if (!r) return '';
+    return CONSOLE.lang === 'en' ? (r.message_en || r.message) : (r.message + (r.message_en ? '（' + r.message_en + '）' : ''));
+  }
+  window.messageOf = messageOf;
+
+  window.consoleApi = function (action, data) {
+    return fetch('/console/api/' + action, {
+      method: 'POST', credentials: 'same-origin',
+      headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+      body: JSON.stringify(data || {})
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {ok: false, message: 'HTTP ' + resp.status}; });
+    }).then(function (r) {
+      if (r.code === 'login_required') { location.href = '/console/login?expired=1&next=' + encodeURIComponent(location.pathname + location.search); }
+      if (r.ok) toast('✔ ' + (CONSOLE.lang === 'en' ? 'Done' : '已完成'));
+      else toast('✘ ' + messageOf(r) + (r.detail ? ' ' + r.detail : ''), true);
+      return r;
+    }).catch(function (e) { toast('✘ ' + e, true); return {ok: false}; });
+  };
+
+  var dot = document.getElementById('live-dot');
+  var timer = null;
+  if (window.io && dot) {
+    var sock = io('/console', {transports: ['websocket', 'polling']});
+    window.consoleSocket = sock;
+    sock.on('connect', function () { dot.className = 'dot on'; if (window.onRoomUpdate) window.onRoomUpdate(null); });
+    sock.on('disconnect', function () { dot.className = 'dot off'; });
+    sock.on('connect_error', function (err) {
+      dot.className = 'dot off';
+      if (err && err.data && err.data.code === 'login_required') location.href = '/console/login?expired=1';
+    });
+    sock.on('room_update', function (u) {
+      if (!window.onRoomUpdate) return;
+      clearTimeout(timer);  // many pushes in a burst: one refresh
+      timer = setTimeout(function () { window.onRoomUpdate(u); }, 150);
+    });
+  }
+
+  window.snapshot = function () {
+    return new Promise(function (resolve) {
+      if (window.consoleSocket && window.consoleSocket.connected) {
+        window.consoleSocket.emit('snapshot', {session_id: CONSOLE.session}, resolve);
+      } else {
+        fetch('/console/api/snapshot?session=' + encodeURIComponent(CONSOLE.session || ''), {credentials: 'same-origin'})
+          .then(function (r) { return r.json(); }).then(resolve);
+      }
+    });
+  };
+
+  window.fmtTime = function (iso) {
+    if (!iso) return '';
+    var d = new Date(iso);
+    return d.toLocaleTimeString('zh-CN', {hour12: false});
+  };
+  window.esc = function (s) {
+    return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  };
+  window.L = function (pair) { return pair ? (CONSOLE.lang === 'en' ? pair[1] : pair[0]) : ''; };
+})();
