@@ -191,6 +191,20 @@ def cmd_verify_journal(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scan_video(args: argparse.Namespace) -> int:
+    from examsite.app import site_of
+    from examsite.recordings import scan
+
+    app = _app(args)
+    folder = args.dir or app.config["VIDEO_DIR"]
+    if not folder:
+        print("请用 --dir 指定录像目录，或设置 VIDEO_DIR（give --dir or set VIDEO_DIR）", file=sys.stderr)
+        return 1
+    out = scan(site_of(app).sitedb, folder)
+    _print(out)
+    return 1 if out.get("error") else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand (a test checks each is documented)."""
     p = argparse.ArgumentParser(prog="examsite", description="考点服务器 exam-centre site server")
@@ -232,6 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--reason", required=True, help="why the check-in desk was bypassed")
     s.add_argument("--actor", default="technician")
     s.set_defaults(func=lambda a: _control(a, "checkin"))
+
+    s = sub.add_parser("scan-video", help="index finished video segments (metadata only)")
+    s.add_argument("--dir", help="recordings folder (default: the VIDEO_DIR setting)")
+    s.set_defaults(func=cmd_scan_video)
 
     s = sub.add_parser("verify-journal", help="check the journal's hash chain")
     s.set_defaults(func=cmd_verify_journal)

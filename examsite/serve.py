@@ -58,6 +58,25 @@ def start_services(app: Any, scheduler: Any) -> None:
         max_instances=1,
         coalesce=True,
     )
+    if app.config["VIDEO_DIR"]:
+        from gevent import get_hub
+
+        from examsite.recordings import scan
+
+        def video_scan() -> None:
+            try:
+                scan(site.sitedb, app.config["VIDEO_DIR"], run_blocking=get_hub().threadpool.apply)
+            except Exception:
+                log.exception("video scan failed")
+
+        scheduler.add_job(
+            video_scan,
+            "interval",
+            seconds=app.config["VIDEO_SCAN_S"],
+            id="video_scan",
+            max_instances=1,
+            coalesce=True,
+        )
     for register in JOB_REGISTRARS:
         register(scheduler, app)
     scheduler.start()
