@@ -104,7 +104,8 @@ class CandidateNamespace(Namespace):
         join_room(term_room(tid))
         out = self.exam.hello(tid, seat, request.remote_addr, ua, data.get("token"))
         if "resume" in out.ack:
-            self._bind(out.ack["resume"])
+            # A resumed terminal rejoins its session room (the resume view carries no "ok").
+            self._bind({"ok": True, "session_id": out.ack["resume"].get("session_id")})
         out.pushes.append(self.exam.console_push("terminal_connected", terminal_id=tid, seat=seat))
         return out
 
