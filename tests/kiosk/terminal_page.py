@@ -84,3 +84,9 @@ def stored_answers(server: LiveServer, ticket: str) -> dict[str, list[str]]:
         (ticket,),
     )
     return {qid: json.loads(v) for qid, v in rows if json.loads(v)}
+
+
+def start_exam(server: LiveServer) -> None:
+    """The technician's start command (another process); the server pushes `session`."""
+    r = server.cli("start", "--session", server.staged["session"]["id"])  # type: ignore[attr-defined]
+    assert r.returncode == 0, r.stderr

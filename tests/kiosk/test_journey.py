@@ -9,15 +9,17 @@ from playwright.sync_api import Page
 
 from tests.live import LiveServer
 
-from .terminal_page import db_rows, log_in, on_screen, open_terminal, shot, stored_answers
+from .terminal_page import (
+    db_rows,
+    log_in,
+    on_screen,
+    open_terminal,
+    shot,
+    start_exam,
+    stored_answers,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def start_exam(server: LiveServer) -> None:
-    """The technician's start command (another process); the server pushes `session`."""
-    r = server.cli("start", "--session", server.staged["session"]["id"])  # type: ignore[attr-defined]
-    assert r.returncode == 0, r.stderr
 
 
 def test_full_exam_login_to_submit(page: Page, exam_server: Any) -> None:

@@ -17,6 +17,7 @@ const $ = (id) => document.getElementById(id);
 const UNREACHABLE_GRACE_MS = { exam: 15000, other: 3000 };
 const WARN_MINUTES = [10, 5];
 const MAX_PENDING_REPORTS = 50;
+const RESYNC_WAITING_MS = 15000;
 
 const store = new TerminalStore();
 setLang(store.lang);
@@ -490,6 +491,9 @@ function tick() {
     }
   }
   if (state.screen === "exam") tickExam();
+  // Safety net for a missed `session` push: screens that wait on the proctor ask now and then.
+  if ((state.screen === "wait-start" || state.screen === "disputed") && link.ready && performance.now() - state.lastResync > RESYNC_WAITING_MS)
+    resync();
 }
 
 function tickExam() {
