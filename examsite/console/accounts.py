@@ -134,44 +134,58 @@ def sign_in(
     lock_min: int = 15,
 ) -> SignedIn:
     """Check a password; `limit` wrong ones in a row lock the account for `lock_min` minutes."""
-    with sitedb.write() as db:
+    refusal: AccountError | None = None
+    with sitedb.write() as db:  # failures are counted in this transaction, refusals raised after it
         user = users.by_name(db, username.strip())
         if user is None or user["disabled"]:
             HASHER.hash(password)  # same work either way: no user-name probing by timing
-            raise WRONG
-        if user["locked_until"] and parse_iso(user["locked_until"]) > now:
+            refusal = WRONG
+        elif user["locked_until"] and parse_iso(user["locked_until"]) > now:
             until = parse_iso(user["locked_until"])
             minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-            raise AccountError(
+            refusal = AccountError(
                 "account_locked",
                 f"密码错误次数过多，账号已锁定，请{minutes}分钟后再试或联系考点管理员解锁。",
                 f"Too many wrong passwords: the account is locked; retry in {minutes} min or ask "
                 "the site administrator.",
                 retry_after_min=minutes,
             )
-        try:
-            HASHER.verify(user["password_hash"], password)
-        except (VerificationError, InvalidHashError):
+        elif not _verify(user["password_hash"], password):
             failures = user["failures"] + 1
             if failures >= limit:
                 users.update(
                     db, user["id"], failures=0, locked_until=iso(now + timedelta(minutes=lock_min))
                 )
-                raise AccountError(
+                refusal = AccountError(
                     "account_locked",
                     f"密码连续错误{limit}次，账号已锁定{lock_min}分钟。",
                     f"{limit} wrong passwords in a row: the account is locked for {lock_min} min.",
                     retry_after_min=lock_min,
-                ) from None
-            users.update(db, user["id"], failures=failures)
-            raise WRONG from None
-        fields: dict[str, Any] = {"failures": 0, "locked_until": None, "last_login_at": iso(now)}
-        if HASHER.check_needs_rehash(user["password_hash"]):
-            fields["password_hash"] = HASHER.hash(password)
-        users.update(db, user["id"], **fields)
-        return SignedIn(
-            user["id"], user["username"], user["display_name"], user["role"], user["auth_epoch"]
-        )
+                )
+            else:
+                users.update(db, user["id"], failures=failures)
+                refusal = WRONG
+        else:
+            fields: dict[str, Any] = {
+                "failures": 0,
+                "locked_until": None,
+                "last_login_at": iso(now),
+            }
+            if HASHER.check_needs_rehash(user["password_hash"]):
+                fields["password_hash"] = HASHER.hash(password)
+            users.update(db, user["id"], **fields)
+    if refusal is not None or user is None:
+        raise refusal or WRONG
+    return SignedIn(
+        user["id"], user["username"], user["display_name"], user["role"], user["auth_epoch"]
+    )
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(HASHER.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def set_password(sitedb: SiteDB, user_id: int, password: str) -> None:
