@@ -61,7 +61,6 @@ def create_app(
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        manage_session=False,
         max_http_buffer_size=app.config["MAX_EVENT_BYTES"],
         ping_interval=app.config["PING_INTERVAL_S"],
         ping_timeout=max(5, app.config["PING_INTERVAL_S"]),

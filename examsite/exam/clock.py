@@ -53,6 +53,8 @@ class ClockOps(ProctorOps):
             session = self.session_of(db, session_id)
             started = tm.parse_iso(session["started_at"])
             timing = sessions.timing(session)
+            if now < timing.base_end(started):
+                return pushes  # the ledger only ever adds time: nobody's end has come yet
             entries = ledger.by_session(db, session_id)
             for cand in candidates.with_states(db, session_id, OPEN):
                 if now >= tm.candidate_end(timing, started, entries.get(cand["id"], []), now):

@@ -93,9 +93,10 @@ class GroupWriter:
             self._commit(batch)
 
     def _apply_one(self, db: Database, item: dict[str, Any]) -> dict[str, Any]:
+        # `apply` checks everything before it writes, so a refusal leaves nothing to undo and
+        # needs no savepoint; anything else fails the whole batch, which is then not acknowledged.
         try:
-            with db.atomic():  # a savepoint: one refused event never undoes the others
-                return self.apply(db, item)
+            return self.apply(db, item)
         except ExamError as e:
             return e.as_ack()
 
