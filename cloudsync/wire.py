@@ -20,6 +20,7 @@ from its own journal before it purges anything.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -32,6 +33,7 @@ INCIDENT_KINDS = frozenset(
     {"violation", "transfer", "identity_disputed", "incident_note", "camera_missing"}
 )
 MAX_RECORDS = 5000
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 # key columns are VARCHAR(191) on MySQL (utf8mb4 index limit)
 MAX_KEY_LEN = 191
 
@@ -174,7 +176,7 @@ def validate_journal_row(row: Mapping[str, Any]) -> None:
     _need(row, "payload", dict, "journal")
     for f in ("prev_hash", "hash"):
         value = _need(row, f, str, "journal")
-        if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        if not _HEX64.fullmatch(value):
             raise RecordError(
                 "bad_field", f"日志字段 {f} 不是 64 位十六进制（journal {f} is not 64 hex digits）"
             )
