@@ -30,6 +30,7 @@ CONSOLE_SETTINGS: list[Setting] = [
     ),
     Setting("FACE_WORKERS", 1, "Face-matching worker processes (dlib holds a core each)."),
     Setting("FACE_THRESHOLD", 0.5, "Largest descriptor distance still called the same person."),
+    Setting("CONSOLE_REFRESH_S", 2.0, "How often consoles are told that new answers were stored."),
     Setting("CAPTURE_CHECK_S", 2.0, "How often new in-exam captures are face-checked."),
     Setting(
         "SIM_CONTROL",

@@ -82,6 +82,11 @@ def describe(row: dict[str, Any], names: dict[str, str]) -> tuple[str, str] | No
         )
     if kind == "checkin_refused":
         name = p.get("name") or names.get(t, "")
+        if p.get("code") == "not_on_roster":
+            return (
+                f"{name} 身份证 {p.get('id_number', '')} 不在今日考生名单中，拒绝入场",
+                f"{name}: card not on today's roster, refused",
+            )
         return (
             f"{name} {t or p.get('id_number', '')} 签到被拒：{p.get('reason') or p.get('code') or '、'.join(p.get('problems', []))}",
             f"{name} refused at check-in",

@@ -34,7 +34,8 @@ class ConsoleServices:
 
 def services_of(app: Flask) -> ConsoleServices:
     """The console objects of an app."""
-    return app.extensions["examsite_console"]  # type: ignore[no-any-return]
+    services: ConsoleServices = app.extensions["examsite_console"]
+    return services
 
 
 def start_devices(scheduler: Any, app: Flask) -> None:
@@ -80,6 +81,14 @@ def start_devices(scheduler: Any, app: Flask) -> None:
         svc.reader = service
         desk.reader_state = {"state": "starting", "message": f"正在连接读卡器 {url}", "reader": url}
         socketio.start_background_task(service.run)
+    scheduler.add_job(
+        JournalWatch(site).check,
+        "interval",
+        seconds=float(cfg["CONSOLE_REFRESH_S"]),
+        id="console_journal_watch",
+        max_instances=1,
+        coalesce=True,
+    )
     checker = CaptureChecker(site.exam, pool, desk.reference, site.emit, threshold)
     scheduler.add_job(
         checker.run_once,
@@ -89,6 +98,25 @@ def start_devices(scheduler: Any, app: Flask) -> None:
         max_instances=1,
         coalesce=True,
     )
+
+
+class JournalWatch:
+    """Answers are acknowledged by the group writer without a console push (the hot path stays
+    lean); this job tells the consoles when the journal grew, so seats refresh within seconds."""
+
+    def __init__(self, site: Any):
+        self.site = site
+        self.seen = -1
+
+    def check(self) -> None:
+        """Push `room_update` (kind `journal`) when new journal rows were written."""
+        from examsite.store import journal
+
+        with self.site.sitedb.read() as db:
+            last = journal.last_seq(db)
+        if last != self.seen:
+            self.seen = last
+            self.site.emit([self.site.exam.console_push("journal", seq=last)])
 
 
 class LazyFacePool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -490,6 +491,15 @@ def _sim_card(data: dict[str, Any], actor: str) -> dict[str, Any]:
     return {"ok": reply.startswith("ok"), "reply": reply}
 
 
+def _staff(data: dict[str, Any]) -> dict[str, Any]:
+    services_of(current_app).records.set_staff(
+        _text(data, "session_id", 64),
+        re.split(r"[、,，\s]+", _text(data, "proctors")),
+        re.split(r"[、,，\s]+", _text(data, "patrols")),
+    )
+    return {"ok": True}
+
+
 def _reason_needed(reason: str) -> str:
     if not reason:
         raise ExamError("reason_required")
@@ -560,17 +570,7 @@ ACTIONS: dict[str, tuple[str, Callable[[dict[str, Any], str], Any]]] = {
             _text(d, "session_id", 64), _text(d, "text", 2000), a
         ),
     ),
-    "staff": (
-        "records",
-        lambda d, a: (
-            services_of(current_app).records.set_staff(
-                _text(d, "session_id", 64),
-                [s for s in _text(d, "proctors").split("、")],
-                [s for s in _text(d, "patrols").split("、")],
-            )
-            or {"ok": True}
-        ),
-    ),
+    "staff": ("records", lambda d, a: _staff(d)),
     "desk_admit": ("desk", lambda d, a: _desk().admit(_int(d, "read_id"), a, _text(d, "reason"))),
     "desk_refuse": ("desk", lambda d, a: _desk().refuse(_int(d, "read_id"), a, _text(d, "reason"))),
     "sim_card": ("desk", _sim_card),

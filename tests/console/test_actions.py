@@ -136,16 +136,28 @@ def test_archive_export_verify_and_tamper(proctor: Console, app: Flask, session_
     assert result.ok, result.problems
     assert result.journal_rows > 5 and result.session_id == session_id
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
-    for need in ("manifest.json", "roster.json", "journal.jsonl", "journal_chain.jsonl",
-                 "answers.json", "results.json", "captures.json", "incident_record.pdf",
-                 "video_index.json", "violations.json"):
+    for need in (
+        "manifest.json",
+        "roster.json",
+        "journal.jsonl",
+        "journal_chain.jsonl",
+        "answers.json",
+        "results.json",
+        "captures.json",
+        "incident_record.pdf",
+        "video_index.json",
+        "violations.json",
+    ):
         assert need in names
     assert any(n.startswith("photos/") for n in names)
 
     # a changed result, an edited journal row, a missing file: each found
     for victim, change in (
         ("results.json", lambda b: b.replace(b"absent", b"passed", 1)),
-        ("journal.jsonl", lambda b: b.replace(b'"kind": "exam_started"', b'"kind": "exam_startex"')),
+        (
+            "journal.jsonl",
+            lambda b: b.replace(b'"kind": "exam_started"', b'"kind": "exam_startex"'),
+        ),
     ):
         tampered = io.BytesIO()
         with zipfile.ZipFile(io.BytesIO(body)) as src, zipfile.ZipFile(tampered, "w") as dst:
@@ -198,8 +210,9 @@ def test_preflight_lists_what_is_not_ready(proctor: Console, app: Flask, instanc
     from examsite import preflight
 
     site_of(app).exam.hello("T-1", 1, "10.0.0.11", "Mozilla/5.0 Chrome/120.0.0.0 Safari/537.36")
-    checks = preflight.run(site_of(app).exam, dict(app.config), str(instance),
-                           clock_fetch=lambda url: None)
+    checks = preflight.run(
+        site_of(app).exam, dict(app.config), str(instance), clock_fetch=lambda url: None
+    )
     by_key = {c.key: c for c in checks}
     assert by_key["idcard"].status == "fail"  # nothing configured in tests
     assert "Chrome 120" in by_key["terminal:T-1"].detail
@@ -220,9 +233,17 @@ def test_all_pages_render_for_admin(app: Flask) -> None:
 
     client = app.test_client()
     login(client, "admin", ADMIN_PW)
-    for page in ("/console/", "/console/desk", "/console/control", "/console/captures",
-                 "/console/violations", "/console/record", "/console/archive", "/console/users",
-                 "/console/display"):
+    for page in (
+        "/console/",
+        "/console/desk",
+        "/console/control",
+        "/console/captures",
+        "/console/violations",
+        "/console/record",
+        "/console/archive",
+        "/console/users",
+        "/console/display",
+    ):
         resp = client.get(page)
         assert resp.status_code == 200, page
         assert "csrf-token" in resp.get_data(as_text=True)

@@ -55,7 +55,11 @@ def _candidate(app: Flask, session_id: str, index: int, photo: bytes | None = No
 
 @pytest.mark.slow
 def test_card_face_match_admit_and_refusals(
-    app: Flask, proctor: Console, session_id: str, tmp_path: Path, shared_data: Path,
+    app: Flask,
+    proctor: Console,
+    session_id: str,
+    tmp_path: Path,
+    shared_data: Path,
     pool: FacePool,
 ) -> None:
     pushes: list[Push] = []
@@ -112,9 +116,13 @@ def test_capture_checks_flag_a_stranger_for_review(
     with site_of(app).sitedb.write() as db:
         for rid, face in (("cap-same", "obama_small.jpg"), ("cap-other", "biden.jpg")):
             captures.schedule(db, rid, cand["id"], "2026-01-01T00:00:00Z")
-            captures.update(db, rid, requested_at="2026-01-01T00:00:00Z",
-                            taken_at="2026-01-01T00:00:01Z",
-                            image=(shared_data / "faces" / face).read_bytes())
+            captures.update(
+                db,
+                rid,
+                requested_at="2026-01-01T00:00:00Z",
+                taken_at="2026-01-01T00:00:01Z",
+                image=(shared_data / "faces" / face).read_bytes(),
+            )
     pushes: list[Push] = []
     desk = CheckinDesk(site_of(app).exam, pushes.extend, pool=pool)
     checker = CaptureChecker(site_of(app).exam, pool, desk.reference, pushes.extend)
@@ -124,9 +132,10 @@ def test_capture_checks_flag_a_stranger_for_review(
     assert [s["request_id"] for s in suspects] == ["cap-other"]
     page = proctor.client.get("/console/captures").get_data(as_text=True)
     assert "cap-other" in page and "cap-same" not in page.split("已核查")[0]
-    assert proctor.api("capture_review", request_id="cap-other", decision="suspect", note="")[
-        "code"
-    ] == "reason_required"
+    assert (
+        proctor.api("capture_review", request_id="cap-other", decision="suspect", note="")["code"]
+        == "reason_required"
+    )
     assert proctor.api(
         "capture_review", request_id="cap-other", decision="suspect", note="非本人，已核实并记录"
     )["ok"]

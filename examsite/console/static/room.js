@@ -34,7 +34,7 @@
         '<div class="seat-progress"><span style="width:' + (x.total ? Math.round(100 * x.answered / x.total) : 0) + '%"></span></div>' +
         '<div class="seat-meta"><span class="answered">' + x.answered + '/' + x.total + '</span>' +
         '<span>' + (x.last_answer_at ? fmtTime(x.last_answer_at) : '') + '</span></div>' +
-        (x.terminal_id ? '<div class="seat-term">' + esc(x.terminal_id) + (x.added_s ? ' · +' + Math.round(x.added_s / 60) + 'min' : '') + '</div>' : '') +
+        (x.terminal_id ? '<div class="seat-term">' + esc(x.terminal_id) + (x.added_s ? ' · +' + (x.added_s < 60 ? x.added_s + 's' : Math.round(x.added_s / 60) + 'min') : '') + '</div>' : '') +
         '<div class="alerts">' + alerts + '</div></button>';
     }).join('');
     el('updated').textContent = (CONSOLE.lang === 'en' ? 'updated ' : '更新于 ') + new Date().toLocaleTimeString('zh-CN', {hour12: false});
