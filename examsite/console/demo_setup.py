@@ -106,6 +106,7 @@ def start_simulator(
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         cwd=Path(__file__).resolve().parents[2],
+        preexec_fn=_die_with_parent,
     )
     atexit.register(stop_simulator, proc)
     assert proc.stdout is not None
@@ -118,6 +119,15 @@ def start_simulator(
     devices = {"tcp": info["tcp"], "control": info["control"]}
     (instance / DEVICES_FILE).write_text(json.dumps(devices))
     return devices, proc
+
+
+def _die_with_parent() -> None:
+    """Linux: the simulator gets SIGTERM when the demo server dies, however it dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def stop_simulator(proc: subprocess.Popen[bytes]) -> None:
