@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.live import LiveServer, stage
 
@@ -27,16 +27,22 @@ UI_TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session (launching it costs a second or two)."""
+def playwright() -> Iterator[Playwright]:
+    """Playwright's driver, once per session."""
     with sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield b
-        finally:
-            b.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """One headless Chromium with a fake camera for the session (a launch costs a second or two)."""
+    b = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture

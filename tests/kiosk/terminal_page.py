@@ -23,9 +23,11 @@ def shot(page: Page, name: str) -> Path:
     return path
 
 
-def on_screen(page: Page, screen: str) -> None:
+def on_screen(page: Page, screen: str, timeout_s: float | None = None) -> None:
     """Wait until the page shows `screen` (body[data-screen])."""
-    page.wait_for_selector(f'body[data-screen="{screen}"]')
+    page.wait_for_selector(
+        f'body[data-screen="{screen}"]', timeout=None if timeout_s is None else timeout_s * 1000
+    )
 
 
 def open_terminal(page: Page, server: LiveServer, seat: int) -> None:
@@ -90,3 +92,69 @@ def start_exam(server: LiveServer) -> None:
     """The technician's start command (another process); the server pushes `session`."""
     r = server.cli("start", "--session", server.staged["session"]["id"])  # type: ignore[attr-defined]
     assert r.returncode == 0, r.stderr
+
+
+class Proctor:
+    """A proctor using the supervisor console's HTTP API (the real accounts, CSRF and actions)."""
+
+    PASSWORD = "Proctor#2026"
+
+    def __init__(self, server: LiveServer):
+        import re
+
+        import requests
+
+        create_account(server, self.PASSWORD)
+        self.url = server.url
+        self.http = requests.Session()
+        page = self.http.get(f"{self.url}/console/login", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token, "the console login form carries a CSRF token"
+        self.http.post(
+            f"{self.url}/console/login",
+            data={"username": "kiosktest", "password": self.PASSWORD, "csrf_token": token[1]},
+            timeout=10,
+        )
+        room = self.http.get(f"{self.url}/console/", timeout=10).text
+        meta = re.search(r'name="csrf-token" content="([^"]+)"', room)
+        assert meta, "signed in to the console"
+        self.csrf = meta[1]
+
+    def act(self, action: str, **data: Any) -> dict[str, Any]:
+        """One console action; returns its JSON answer."""
+        r = self.http.post(
+            f"{self.url}/console/api/{action}",
+            json=data,
+            headers={"X-CSRF-Token": self.csrf},
+            timeout=10,
+        )
+        out: dict[str, Any] = r.json()
+        return out
+
+
+def create_account(server: LiveServer, password: str) -> None:
+    """`examsite create-user --password-stdin` with the password on stdin."""
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "examsite.cli",
+            "--instance",
+            str(server.instance),
+            "create-user",
+            "--role",
+            "admin",
+            "--username",
+            "kiosktest",
+            "--password-stdin",
+        ],
+        cwd=ROOT,
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )

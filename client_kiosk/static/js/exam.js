@@ -206,7 +206,7 @@ export class ExamView {
       b.className = [answered ? "answered" : "", flagged ? "flagged" : "", i === this.index ? "current" : ""]
         .filter(Boolean)
         .join(" ");
-      b.title = `${i + 1} ${t(TYPE_KEYS[q.type] || "type_single")}${answered ? " ✓" : ""}${flagged ? " ⚑" : ""}`;
+      b.title = `${i + 1} ${t(TYPE_KEYS[q.type] || "type_single")}${answered ? ` · ${t("legend_answered")}` : ""}${flagged ? ` · ${t("legend_flagged")}` : ""}`;
       b.setAttribute("aria-current", i === this.index ? "true" : "false");
     });
   }

@@ -222,6 +222,11 @@ function renderCamera() {
 }
 
 // -- locks -----------------------------------------------------------------------------------
+const ICON_LOCK =
+  '<svg viewBox="0 0 24 24" width="72" height="72" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"><rect x="4.5" y="10.5" width="15" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/><circle cx="12" cy="15.5" r="1.3" fill="currentColor"/></svg>';
+const ICON_WARNING =
+  '<svg viewBox="0 0 24 24" width="72" height="72" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M12 3 2.5 20h19Z"/><path d="M12 9.5v5"/><circle cx="12" cy="17.3" r="0.9" fill="currentColor"/></svg>';
+
 const LOCK_TITLES = {
   away: "lock_away_title",
   moved: "lock_moved_title",
@@ -240,7 +245,8 @@ function renderLock() {
   box.hidden = !lock;
   if (!lock) return;
   box.dataset.reason = lock.reason;
-  $("lock-icon").textContent = lock.reason === "unreachable" ? "⚠" : "🔒";
+  // Inline SVG: no emoji font is needed (Windows 7 terminals and Linux test machines lack one).
+  $("lock-icon").innerHTML = lock.reason === "unreachable" ? ICON_WARNING : ICON_LOCK;
   $("lock-title").textContent = t(LOCK_TITLES[lock.reason] || "lock_title");
   $("lock-message").textContent =
     lock.reason === "unreachable" ? t("lock_unreachable") : serverMessage(lock);
