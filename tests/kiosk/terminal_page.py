@@ -36,8 +36,10 @@ def open_terminal(page: Page, server: LiveServer, seat: int) -> None:
     page.wait_for_selector("#to-login:not([disabled])")
 
 
-def log_in(page: Page, cand: dict[str, Any], password: str, shots: str | None = None) -> None:
-    """Waiting screen → login → notice → password → identity confirmed (as a candidate would)."""
+def log_in(
+    page: Page, cand: dict[str, Any], password: str, shots: str | None = None, confirm: bool = True
+) -> None:
+    """Waiting screen → login → notice → password → identity (confirmed unless `confirm` is False)."""
     if shots:
         shot(page, f"{shots}-01-waiting")
     page.click("#to-login")
@@ -67,7 +69,8 @@ def log_in(page: Page, cand: dict[str, Any], password: str, shots: str | None = 
     assert page.text_content('#identity-box dd[data-field="ticket"]') == cand["ticket"]
     if shots:
         shot(page, f"{shots}-05-confirm")
-    page.click("#confirm-ok")
+    if confirm:
+        page.click("#confirm-ok")
 
 
 def db_rows(server: LiveServer, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

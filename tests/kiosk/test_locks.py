@@ -96,3 +96,33 @@ def test_leave_transfer_and_message(page: Page, browser: Browser, exam_server: A
         page.wait_for_selector('#lock[data-reason="moved"]:not([hidden])')
     finally:
         ctx2.close()
+
+
+def test_dispute_then_confirm(page: Page, exam_server: Any) -> None:
+    server: LiveServer = exam_server()
+    st = server.staged  # type: ignore[attr-defined]
+    cand = st["roster"][2]
+    open_terminal(page, server, seat=3)
+    log_in(page, cand, st["password"], confirm=False)
+    page.click("#confirm-wrong")
+    page.wait_for_selector("#modal:not([hidden]) #dispute-note")
+    page.fill("#dispute-note", "性别有误")
+    shot(page, "dispute-01-report")
+    page.click("#modal-actions button.danger")
+    on_screen(page, "disputed")
+    assert page.text_content('#disputed-identity dd[data-field="ticket"]') == cand["ticket"]
+    shot(page, "dispute-02-waiting-for-proctor")
+    ((note,),) = db_rows(
+        server,
+        "SELECT payload FROM journal WHERE kind = 'identity_disputed' AND candidate_ticket = ?",
+        (cand["ticket"],),
+    )
+    assert "性别有误" in note
+
+    proctor = Proctor(server)
+    cid = candidate_id(server, cand["ticket"])
+    assert proctor.act("resolve_dispute", candidate_id=cid, note="已现场登记")["ok"]
+    page.click("#disputed-recheck")
+    on_screen(page, "confirm")
+    page.click("#confirm-ok")
+    on_screen(page, "wait-start")

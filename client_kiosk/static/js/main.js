@@ -55,8 +55,10 @@ function show(screen) {
   state.screen = screen;
   document.body.dataset.screen = screen;
   for (const el of document.querySelectorAll("main > .screen")) el.hidden = el.dataset.screen !== screen;
-  const first = document.querySelector(`main > .screen[data-screen="${screen}"] [autofocus], main > .screen[data-screen="${screen}"] input:not([disabled])`);
+  // Forms put the cursor in their first field; the exam keeps focus on the page for its keys.
+  const first = document.querySelector(`main > .screen[data-screen="${screen}"] form input:not([disabled])`);
   if (first && !modal.open) first.focus();
+  else if (screen === "exam" && !modal.open) document.activeElement?.blur?.();
   renderAll();
 }
 
@@ -264,7 +266,7 @@ function renderLock() {
     renderSaveState();
   } else if (lock.reason === "moved" || lock.reason === "disqualified") {
     action.hidden = false;
-    action.textContent = t("back");
+    action.textContent = t("back_home");
     action.onclick = () => {
       store.forgetLogin();
       state.view = null;
@@ -733,8 +735,7 @@ function onKey(ev) {
     return;
   }
   if (state.screen === "exam") {
-    const tag = ev.target?.tagName;
-    if (tag === "INPUT" || tag === "TEXTAREA") return;
+    if (ev.target?.matches?.("textarea, input:not([type=radio]):not([type=checkbox])")) return;
     if (exam.key(ev)) ev.preventDefault();
     return;
   }
@@ -795,10 +796,8 @@ function wire() {
     stepCall("confirm_identity", { correct: true }, "confirm-error", $("confirm-ok")),
   );
   $("confirm-wrong").addEventListener("click", disputeDialog);
-  $("disputed-recheck").addEventListener("click", () => {
-    show("confirm");
-    resync();
-  });
+  // Once the proctor has corrected and resolved the record the server's stage is `confirm` again.
+  $("disputed-recheck").addEventListener("click", resync);
   $("submit-btn").addEventListener("click", () => {
     if (!$("submit-btn").disabled) submitPaper();
   });
