@@ -95,3 +95,19 @@ def test_demo_simulator_and_the_sim_card_button(
         assert demo_setup.read_devices(instance) == devices
     finally:
         demo_setup.stop_simulator(proc)
+
+
+def test_console_settings_and_commands_are_documented() -> None:
+    from examsite.console.config import CONSOLE_SETTINGS
+
+    doc = (ROOT / "docs" / "console.md").read_text(encoding="utf-8")
+    assert not [s.name for s in CONSOLE_SETTINGS if f"`{s.name}`" not in doc]
+    for command in (
+        "create-user",
+        "archive",
+        "verify-archive",
+        "preflight",
+        "incident-record",
+        "sim-card",
+    ):
+        assert f"`{command}" in doc
