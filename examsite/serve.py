@@ -110,8 +110,14 @@ def _console_devices(scheduler: Any, app: Any) -> None:
     start_devices(scheduler, app)
 
 
-#: Other packages' jobs: functions `(scheduler, app) -> None` (e.g. the cloud sync push).
-JOB_REGISTRARS: list[Any] = [_console_devices]
+def _cloud_push(scheduler: Any, app: Any) -> None:
+    from examsite.sync.push import register_jobs
+
+    register_jobs(scheduler, app)
+
+
+#: Jobs of other packages: functions `(scheduler, app) -> None`.
+JOB_REGISTRARS: list[Any] = [_console_devices, _cloud_push]
 
 
 class SessionWatcher:

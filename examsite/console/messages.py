@@ -98,6 +98,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "record": ("考场情况记录表", "Incident record"),
     "archive": ("一期一档", "Session archive"),
     "preflight": ("考前预检", "Pre-flight"),
+    "sync": ("云端同步", "Cloud sync"),
     "users": ("账号管理", "Accounts"),
     "logout": ("退出", "Log out"),
     "login": ("登录", "Log in"),

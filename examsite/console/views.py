@@ -54,6 +54,7 @@ NAV = [
     ("record", "console.record_page", "view"),
     ("archive", "console.archive_page", "archive"),
     ("preflight", "console.preflight_page", "preflight"),
+    ("sync", "console.sync_page", "view"),
     ("users", "console.users_page", "users"),
 ]
 
@@ -334,6 +335,35 @@ def preflight_page() -> Any:
     return render_template(
         "console/preflight.html", checks=checks, failing=preflight.not_ready(checks)
     )
+
+
+@bp.get("/sync")
+@auth.require("view")
+def sync_page() -> Any:
+    """Cloud sync: outbox counts, last push, the cloud's chain verdict, receipts per candidate."""
+    from examsite.sync.status import status
+
+    return render_template("console/sync.html", st=status(_site().sitedb), pushed=None)
+
+
+@bp.post("/sync/push")
+@auth.require("control")
+def sync_push() -> Any:
+    """Push the outbox now (the scheduled job does it every SYNC_INTERVAL_S anyway)."""
+    from examsite.sync.push import push_once
+    from examsite.sync.status import status
+
+    pushed = push_once(current_app)
+    return render_template("console/sync.html", st=status(_site().sitedb), pushed=pushed)
+
+
+@bp.get("/api/sync")
+@auth.require("view")
+def api_sync() -> Any:
+    """The sync status as JSON (``?session=ID`` narrows the receipts)."""
+    from examsite.sync.status import status
+
+    return jsonify(status(_site().sitedb, request.args.get("session")))
 
 
 @bp.route("/users", methods=["GET", "POST"])

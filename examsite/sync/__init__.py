@@ -3,6 +3,6 @@
 Wiring (done by the composition root and the app factory):
 
 - ``examsite.serve.JOB_REGISTRARS.append(examsite.sync.push.register_jobs)``
-- ``app.register_blueprint(examsite.sync.status.bp)`` (``GET /sync/status``)
+- the console shows ``examsite.sync.status.status()`` at ``/console/sync`` (JSON: ``/console/api/sync``)
 - ``"examsite.sync.cli"`` in ``examsite.cli.COMMAND_MODULES``
 """

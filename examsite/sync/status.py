@@ -1,15 +1,11 @@
-"""Sync status for the console: outbox counts, last push, chain verdict, receipts (JSON)."""
+"""Sync status for the console: outbox counts, last push, chain verdict, receipts."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
-
 from examsite.store import outbox
 from examsite.store.db import SiteDB
-
-bp = Blueprint("sync", __name__, url_prefix="/sync")
 
 
 def status(sitedb: SiteDB, session_id: str | None = None) -> dict[str, Any]:
@@ -34,11 +30,3 @@ def status(sitedb: SiteDB, session_id: str | None = None) -> dict[str, Any]:
             "receipts": receipts,
             "staged": outbox.all_staged(db),
         }
-
-
-@bp.route("/status")
-def status_view() -> Any:
-    """``GET /sync/status[?session=ID]``: the sync status as JSON."""
-    from examsite.app import site_of
-
-    return status(site_of(current_app).sitedb, request.args.get("session"))
