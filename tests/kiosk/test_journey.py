@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_full_exam_login_to_submit(page: Page, exam_server: Any) -> None:
-    server: LiveServer = exam_server(submit_after_min=0.1, duration_min=30)
+    server: LiveServer = exam_server(submit_after_min=0.2, duration_min=30)
     st = server.staged  # type: ignore[attr-defined]
     cand = st["roster"][0]
     open_terminal(page, server, seat=1)

@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_submit_waits_for_its_time_and_the_paper_is_collected_at_the_end(
     page: Page, exam_server: Any
 ) -> None:
-    # Submit opens 6 s after the start; the paper is collected 24 s after it.
-    server: LiveServer = exam_server(submit_after_min=0.1, duration_min=0.4)
+    # Submit opens 15 s after the start; the paper is collected 36 s after it.
+    server: LiveServer = exam_server(submit_after_min=0.25, duration_min=0.6)
     st = server.staged  # type: ignore[attr-defined]
     cand = st["roster"][4]
     open_terminal(page, server, seat=5)
