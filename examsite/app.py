@@ -65,7 +65,9 @@ def create_app(
         ping_interval=app.config["PING_INTERVAL_S"],
         ping_timeout=max(5, app.config["PING_INTERVAL_S"]),
     )
-    socketio.on_namespace(CandidateNamespace(exam, site.writer, site.emit, captcha_fixed=app.config["CAPTCHA_FIXED"]))
+    socketio.on_namespace(
+        CandidateNamespace(exam, site.writer, site.emit, captcha_fixed=app.config["CAPTCHA_FIXED"])
+    )
 
     from examsite.kiosk import bp as kiosk_bp
 

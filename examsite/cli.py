@@ -198,7 +198,10 @@ def cmd_scan_video(args: argparse.Namespace) -> int:
     app = _app(args)
     folder = args.dir or app.config["VIDEO_DIR"]
     if not folder:
-        print("请用 --dir 指定录像目录，或设置 VIDEO_DIR（give --dir or set VIDEO_DIR）", file=sys.stderr)
+        print(
+            "请用 --dir 指定录像目录，或设置 VIDEO_DIR（give --dir or set VIDEO_DIR）",
+            file=sys.stderr,
+        )
         return 1
     out = scan(site_of(app).sitedb, folder)
     _print(out)
