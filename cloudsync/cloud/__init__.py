@@ -37,6 +37,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.instance_path = str(test_config["INSTANCE_PATH"])
     elif os.environ.get("EXAMCLOUD_INSTANCE"):
         app.instance_path = os.environ["EXAMCLOUD_INSTANCE"]
+    # Flask fixed the config's root at construction (the default instance folder): follow the
+    # chosen one, or <instance>/config.py would never be read.
+    app.config.root_path = app.instance_path
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         DATABASE="sqlite:///" + str(Path(app.instance_path) / "examcloud.sqlite"),
