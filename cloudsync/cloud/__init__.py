@@ -10,6 +10,16 @@ Settings (``app.config``; ``EXAMCLOUD_*`` environment variables override the def
 - ``REPLAY_WINDOW_S``: how far a signed request's timestamp may be from the cloud clock (300).
 - ``RELEASE_LEAD_S``: how many seconds before a plan's start its release code is handed out (0).
 - ``CLOCK``: a callable returning the current UTC ``datetime`` (tests set it; default: real time).
+- ``SESSION_COOKIE_NAME`` (``examcloud_session``: not Flask's ``session``, so a browser that also
+  opens a site console on the same host keeps both logins), ``SESSION_COOKIE_HTTPONLY`` (True),
+  ``SESSION_COOKIE_SAMESITE`` (``Lax``), ``SESSION_COOKIE_SECURE`` (False; set True behind HTTPS).
+- ``ADMIN_IDLE_MIN`` (30), ``ADMIN_MAX_HOURS`` (12), ``ADMIN_LOCK_FAILURES`` (5),
+  ``ADMIN_LOCK_MIN`` (15): login expiry and lock-out, see :mod:`cloudsync.cloud.auth`.
+- ``CERT_REVIEW_AT`` (``02:00``) and ``CERT_REVIEW_TZ`` (empty: the server's local zone): when
+  ``examcloud serve`` runs the daily certificate review, see :mod:`cloudsync.cloud.jobs`.
+
+Every state-changing browser request needs the session's CSRF token (:mod:`cloudsync.cloud.csrf`);
+the signed site API is exempt.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from typing import Any
 
 from flask import Flask
 
+from cloudsync.cloud import csrf
 from cloudsync.cloud.blueprints import register_blueprints
 from cloudsync.cloud.database import init_app as init_db_app
 
@@ -49,6 +60,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=512 * 1024 * 1024,
         CLOCK=_utcnow,
         JSON_AS_ASCII=False,
+        SESSION_COOKIE_NAME="examcloud_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        ADMIN_IDLE_MIN=30,
+        ADMIN_MAX_HOURS=12,
+        ADMIN_LOCK_FAILURES=5,
+        ADMIN_LOCK_MIN=15,
+        CERT_REVIEW_AT="02:00",
+        CERT_REVIEW_TZ="",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -60,6 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     init_db_app(app)
     register_blueprints(app)
+    csrf.init_app(app)
     return app
 
 

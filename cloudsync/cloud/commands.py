@@ -66,14 +66,39 @@ def create_admin(ctx: click.Context, username: str, role: str, password: str) ->
 @click.option("--port", default=8600, show_default=True, type=int)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
-    """启动云平台（serve the cloud over HTTP with a threaded WSGI server）."""
+    """启动云平台（serve the cloud over HTTP with a threaded WSGI server, plus its daily jobs）."""
     app = _app(ctx)
     with app.app_context():
         init_db()
     from werkzeug.serving import run_simple
 
+    from cloudsync.cloud.jobs import ScheduleError, build_scheduler
+
+    # the composition root: the only place that starts the scheduler's thread
+    try:
+        scheduler = build_scheduler(app)
+    except ScheduleError as exc:
+        raise click.ClickException(str(exc)) from None
+    scheduler.start()
+    at = app.config["CERT_REVIEW_AT"]
+    click.echo(f"证书自动复核：每天 {at}（certificate review daily at {at}, {scheduler.timezone}）")
     click.echo(f"云平台 http://{host}:{port}/admin/ （cloud listening on {host}:{port}）")
-    run_simple(host, port, app, threaded=True)
+    try:
+        run_simple(host, port, app, threaded=True)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@click.command("unlock-admin")
+@click.argument("username")
+@click.pass_context
+def unlock_admin(ctx: click.Context, username: str) -> None:
+    """解除管理员账号锁定（lift an administrator's lock-out after too many wrong passwords）."""
+    with _app(ctx).app_context():
+        init_db()
+        if not admins.unlock(get_db(), username):
+            raise click.ClickException(f"没有用户 {username}（no such user）")
+        click.echo(f"已解锁 {username}（{username} unlocked）")
 
 
 @click.command("register-site")
@@ -290,7 +315,7 @@ def export(ctx: click.Context, plan_id: str, fmt: str, output: str) -> None:
 
 
 COMMANDS: list[click.Command] = [
-    init_db_cmd, create_admin, serve, register_site, import_bank, import_qti, compose_paper,
+    init_db_cmd, create_admin, unlock_admin, serve, register_site, import_bank, import_qti, compose_paper,
     create_plan, import_roster, list_plans, release_code, verify_chain, export,
 ]  # fmt: skip
 COMMANDS += __import__("cloudsync.certificates.commands", fromlist=["COMMANDS"]).COMMANDS  # issue 7

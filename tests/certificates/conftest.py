@@ -20,6 +20,7 @@ from cloudsync.cloud import create_app
 from cloudsync.cloud.database import get_db, init_db
 from cloudsync.cloud.db import Database, DatabaseURL, create_mysql_database, drop_mysql_database
 from cloudsync.cloud.store import admins, plans
+from tests.cloud.pages import log_in
 
 FACE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces" / "obama_small.jpg"
 PLAN = "PLAN-GAS-001"
@@ -89,8 +90,7 @@ def app(cloud_db_url: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
 def client(app: Flask) -> Any:
     """A test client logged in as the operator."""
     c = app.test_client()
-    r = c.post("/auth/login", data={"username": "approver", "password": PASSWORD})
-    assert r.status_code == 302
+    log_in(c, "approver", PASSWORD)
     return c
 
 

@@ -15,6 +15,7 @@ from cloudsync.certificates.approvals import CertificateError
 from cloudsync.certificates.commands import COMMANDS
 from cloudsync.certificates.store import certificates, journal
 from cloudsync.cloud.database import get_db
+from tests.cloud.pages import log_in
 
 from .conftest import PLAN, SITE, Clock
 from .scan import decode_pdf
@@ -251,7 +252,7 @@ def test_web_flow_pdf_qr_verifies_and_tampering_refused(
     # pages for administrators only; a viewer may look but not decide
     assert anonymous.get(f"/certificates/c/{uid}.pdf").status_code == 302
     viewer = app.test_client()
-    viewer.post("/auth/login", data={"username": "viewer", "password": "s3cret-pass"})
+    log_in(viewer, "viewer", "s3cret-pass")
     assert viewer.get(f"/certificates/plans/{PLAN}").status_code == 200
     assert viewer.post(f"/certificates/c/{uid}/revoke", data={"reason": "x"}).status_code == 403
 

@@ -14,13 +14,13 @@ from cloudsync.cloud.store import admins
 
 from .conftest import World
 from .journal_rows import exam_day, records
+from .pages import log_in, page_token
 
 
 def login(client: Any, app: Flask, role: str = "admin") -> None:
     with app.app_context():
         admins.create(get_db(), f"u-{role}", "secret-pass", role)
-    resp = client.post("/auth/login", data={"username": f"u-{role}", "password": "secret-pass"})
-    assert resp.status_code == 302
+    log_in(client, f"u-{role}", "secret-pass")
 
 
 def push_day(world: World) -> None:
@@ -46,10 +46,14 @@ def test_login_required_and_wrong_password(client: Any, app: Flask) -> None:
     assert client.get("/admin/").status_code == 302
     with app.app_context():
         admins.create(get_db(), "boss", "right-password")
-    resp = client.post("/auth/login", data={"username": "boss", "password": "wrong"})
+    token = page_token(client)
+    resp = client.post(
+        "/auth/login", data={"username": "boss", "password": "wrong", "csrf_token": token}
+    )
     assert resp.status_code == 401 and "用户名或密码错误" in resp.get_data(as_text=True)
     resp = client.post(
-        "/auth/login?next=//evil.example", data={"username": "boss", "password": "right-password"}
+        "/auth/login?next=//evil.example",
+        data={"username": "boss", "password": "right-password", "csrf_token": token},
     )
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/admin/")
 
