@@ -123,3 +123,9 @@ def test_approve_download_scan_verify(server: str, page: Page, tmp_path: Path) -
         assert "本人申请注销" in visitor.inner_text("main")
     finally:
         public.close()
+
+    # the header's logout button is a form with the hidden token too
+    page.click("header form.logout button")
+    page.wait_for_url("**/auth/login")
+    page.goto(f"{server}/certificates/")
+    assert "/auth/login" in page.url
