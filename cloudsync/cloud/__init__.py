@@ -19,7 +19,7 @@ Settings (``app.config``; ``EXAMCLOUD_*`` environment variables override the def
   ``examcloud serve`` runs the daily certificate review, see :mod:`cloudsync.cloud.jobs`.
 
 Every state-changing browser request needs the session's CSRF token (:mod:`cloudsync.cloud.csrf`);
-the signed site API is exempt.
+the signed site API is exempt. No page may be framed (:mod:`cloudsync.cloud.page_headers`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 
 from flask import Flask
 
-from cloudsync.cloud import csrf
+from cloudsync.cloud import csrf, page_headers
 from cloudsync.cloud.blueprints import register_blueprints
 from cloudsync.cloud.database import init_app as init_db_app
 
@@ -82,6 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_db_app(app)
     register_blueprints(app)
     csrf.init_app(app)
+    page_headers.init_app(app)
     return app
 
 

@@ -203,6 +203,14 @@ def test_session_cookie_flags(app: Flask) -> None:
     assert "Expires" not in cookie  # ends with the browser; the server ends idle logins itself
 
 
+def test_pages_refuse_to_be_framed(app: Flask) -> None:
+    for path in ("/auth/login", "/admin/", "/verify/x?s=y"):
+        resp = app.test_client().get(path)
+        assert resp.headers["X-Frame-Options"] == "DENY", path
+        assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_idle_and_maximum_login_expiry(app: Flask, clock: Clock) -> None:
     client = admin_client(app)
     clock.now += timedelta(minutes=29)
