@@ -79,7 +79,7 @@ class LiveServer:
     def start(self) -> LiveServer:
         """Start and wait until the port answers (at most 20 s)."""
         self.instance.mkdir(parents=True, exist_ok=True)
-        out = self.log.open("ab")
+        out = self._out = self.log.open("ab")
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -112,6 +112,8 @@ class LiveServer:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             self.proc.wait(10)
+        if getattr(self, "_out", None):
+            self._out.close()
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run an `examsite` command against the same instance (as a technician would)."""

@@ -77,8 +77,15 @@ class SerialTransport:
 
     def close(self) -> None:
         """Close the port (idempotent)."""
+        # pyserial's socket:// close() shuts the socket down first and, when the peer has already
+        # gone (ENOTCONN), swallows the error and drops the socket without closing it: keep a
+        # reference and close it here so no descriptor leaks.
+        sock = getattr(self._port, "_socket", None)
         with contextlib.suppress(*_LINK_ERRORS):
             self._port.close()
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()
 
 
 def open_port(url: str, baudrate: int = PROBE_BAUDRATES[0]) -> SerialTransport:

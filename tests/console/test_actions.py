@@ -119,9 +119,8 @@ def test_record_pages_and_pdf_download(proctor: Console, session_id: str) -> Non
     ]
     page = proctor.client.get("/console/record").get_data(as_text=True)
     assert "考场情况记录表" in page and "空调故障" in page and "王监考、李监考" in page
-    assert "@media print" in proctor.client.get("/console/static/console.css").get_data(
-        as_text=True
-    )
+    with proctor.client.get("/console/static/console.css") as css:
+        assert "@media print" in css.get_data(as_text=True)
     resp = proctor.client.get("/console/record.pdf")
     assert resp.status_code == 200 and resp.data.startswith(b"%PDF")
 
