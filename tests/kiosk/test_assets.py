@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,8 +25,15 @@ def client(tmp_path: Path) -> Iterator[FlaskClient]:
         site_of(app).sitedb.close()
 
 
+def fetch(client: FlaskClient, path: str) -> Any:
+    """GET and read the body (which closes the file a static response streams from)."""
+    resp = client.get(path)
+    resp.get_data()
+    return resp
+
+
 def test_page_and_assets_are_served_fresh_with_their_types(client: FlaskClient) -> None:
-    page = client.get("/")
+    page = fetch(client, "/")
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-cache"
     html = page.get_data(as_text=True)
@@ -34,19 +42,19 @@ def test_page_and_assets_are_served_fresh_with_their_types(client: FlaskClient) 
         if src.startswith("data:"):
             continue
         assert src.startswith("/kiosk/"), f"{src}: everything comes from the site server"
-        r = client.get(src)
+        r = fetch(client, src)
         assert r.status_code == 200, src
         assert r.headers["Cache-Control"] == "no-cache"
-    js = client.get("/kiosk/js/main.js")
+    js = fetch(client, "/kiosk/js/main.js")
     assert js.mimetype == "text/javascript"
-    assert client.get("/kiosk/kiosk.css").mimetype == "text/css"
+    assert fetch(client, "/kiosk/kiosk.css").mimetype == "text/css"
 
 
 def test_module_imports_resolve(client: FlaskClient) -> None:
     for path in sorted((KIOSK_DIR / "js").glob("*.js")):
         for name in re.findall(r'from "\./([^"]+)"', path.read_text(encoding="utf-8")):
             assert (KIOSK_DIR / "js" / name).is_file(), f"{path.name} imports missing {name}"
-            assert client.get(f"/kiosk/js/{name}").status_code == 200
+            assert fetch(client, f"/kiosk/js/{name}").status_code == 200
 
 
 def test_nothing_external_is_loaded() -> None:
@@ -69,6 +77,6 @@ def test_vendored_client_is_recorded() -> None:
 
 
 def test_path_traversal_is_refused(client: FlaskClient) -> None:
-    assert client.get("/kiosk/../examsite/app.py").status_code == 404
-    assert client.get("/kiosk/%2e%2e/pyproject.toml").status_code == 404
-    assert client.get("/kiosk/nope.js").status_code == 404
+    assert fetch(client, "/kiosk/../examsite/app.py").status_code == 404
+    assert fetch(client, "/kiosk/%2e%2e/pyproject.toml").status_code == 404
+    assert fetch(client, "/kiosk/nope.js").status_code == 404
