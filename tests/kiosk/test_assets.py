@@ -26,9 +26,10 @@ def client(tmp_path: Path) -> Iterator[FlaskClient]:
 
 
 def fetch(client: FlaskClient, path: str) -> Any:
-    """GET and read the body (which closes the file a static response streams from)."""
+    """GET, read the body, and close the file a static response streams from."""
     resp = client.get(path)
     resp.get_data()
+    resp.close()
     return resp
 
 
