@@ -115,14 +115,14 @@ def check_run(summary: dict[str, Any], printed: str, tmp_path: Path) -> None:
         {"INSTANCE_PATH": str(tmp_path / "cloud"), "DATABASE": summary["database"]}
     )
     with cloud.app_context():
-        db = get_db()
-        results = {r["ticket"]: r for r in sync.results_for_plan(db, SITE, PLAN)}
-        chain = sync.chain_status(db, SITE)
+        cdb = get_db()
+        results = {r["ticket"]: r for r in sync.results_for_plan(cdb, SITE, PLAN)}
+        chain = sync.chain_status(cdb, SITE)
         cloud_sums = {
-            t: candidate_checksum(r["hash"] for r in sync.candidate_journal(db, SITE, PLAN, t))
+            t: candidate_checksum(r["hash"] for r in sync.candidate_journal(cdb, SITE, PLAN, t))
             for t in receipts
         }
-        issued = certificates.search(db, PLAN)
+        issued = certificates.search(cdb, PLAN)
     assert {t: r["passed"] for t, r in results.items()} == {
         "2026880001": 1,
         "2026880002": 1,
