@@ -167,3 +167,13 @@ def test_cloud_demo_on_mariadb(tmp_path: Path) -> None:
         check_run(summary, printed, tmp_path)
     finally:
         drop_mysql_database(url)
+
+
+def test_cloud_reads_config_of_the_chosen_instance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the walkthrough sets RELEASE_LEAD_S in <instance>/config.py; Flask had fixed the config
+    # root at the default instance folder, so a chosen instance's config.py was never read
+    (tmp_path / "config.py").write_text("RELEASE_LEAD_S = 900\n", encoding="utf-8")
+    monkeypatch.setenv("EXAMCLOUD_INSTANCE", str(tmp_path))
+    assert create_cloud().config["RELEASE_LEAD_S"] == 900
