@@ -30,6 +30,8 @@ def start_services(app: Any, scheduler: Any) -> None:
 
     site = site_of(app)
     site.writer.start(socketio.start_background_task)
+    site.sitedb.manual_checkpoints()
+    run_blocking = blocking_runner()
     watcher = SessionWatcher(site)
 
     def tick() -> None:
@@ -50,6 +52,28 @@ def start_services(app: Any, scheduler: Any) -> None:
         max_instances=1,
         coalesce=True,
     )
+
+    def checkpoint() -> None:
+        busy, wal_pages, copied = run_blocking(site.sitedb.checkpoint)  # the copying, off the loop
+        if not busy and wal_pages == copied and wal_pages >= 1000:
+            site.sitedb.restart_wal()  # little left to copy: only rewinds the file
+
+    scheduler.add_job(
+        checkpoint,
+        "interval",
+        seconds=2,
+        id="wal_checkpoint",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        lambda: collect_garbage(site),
+        "interval",
+        seconds=30,
+        id="gc",
+        max_instances=1,
+        coalesce=True,
+    )
     scheduler.add_job(
         time_push,
         "interval",
@@ -59,13 +83,11 @@ def start_services(app: Any, scheduler: Any) -> None:
         coalesce=True,
     )
     if app.config["VIDEO_DIR"]:
-        from gevent import get_hub
-
         from examsite.recordings import scan
 
         def video_scan() -> None:
             try:
-                scan(site.sitedb, app.config["VIDEO_DIR"], run_blocking=get_hub().threadpool.apply)
+                scan(site.sitedb, app.config["VIDEO_DIR"], run_blocking=run_blocking)
             except Exception:
                 log.exception("video scan failed")
 
@@ -80,6 +102,18 @@ def start_services(app: Any, scheduler: Any) -> None:
     for register in JOB_REGISTRARS:
         register(scheduler, app)
     scheduler.start()
+
+
+def blocking_runner() -> Any:
+    """A function that runs blocking work on a native thread and waits for it cooperatively.
+
+    Under gevent that is the hub's thread pool; in threading mode (tests) a plain call is fine.
+    """
+    from gevent import get_hub, monkey
+
+    if monkey.is_module_patched("threading"):
+        return get_hub().threadpool.apply
+    return lambda fn, *args: fn(*args)
 
 
 def collect_garbage(site: Any) -> None:

@@ -57,7 +57,7 @@ class Base:
         self.sitedb = sitedb
         self.secret = secret
         self.now = clock
-        self._paper_cache: dict[str, dict[str, dict[str, Any]]] = {}
+        self._paper_cache: dict[str, dict[str, Any]] = {}
 
     # -- lookups used by several operations -------------------------------------------------
     @staticmethod
@@ -76,16 +76,21 @@ class Base:
             raise ExamError("not_on_roster")
         return row
 
-    def questions(self, db: Database, session_id: str) -> dict[str, dict[str, Any]] | None:
-        """qid → question of the session's opened paper (cached: an opened paper never changes)."""
+    def opened_paper(self, db: Database, session_id: str) -> dict[str, Any] | None:
+        """The session's opened paper, parsed once (an opened paper never changes); None while sealed."""
         cached = self._paper_cache.get(session_id)
         if cached is None:
-            paper = sessions.paper(db, session_id)
-            if paper is None:
+            cached = sessions.paper(db, session_id)
+            if cached is None:
                 return None
-            cached = {q["qid"]: q for q in paper["questions"]}
+            cached["by_qid"] = {q["qid"]: q for q in cached["questions"]}
             self._paper_cache[session_id] = cached
         return cached
+
+    def questions(self, db: Database, session_id: str) -> dict[str, dict[str, Any]] | None:
+        """qid → question of the session's opened paper."""
+        paper = self.opened_paper(db, session_id)
+        return paper["by_qid"] if paper else None
 
     def end_of(
         self, db: Database, session: dict[str, Any], candidate_id: int, now: datetime
@@ -148,7 +153,7 @@ class Base:
     ) -> list[Push]:
         """Close a paper (submit or collect): score it, change state, journal; returns the pushes."""
         new = next_candidate_state(CandidateState(cand["state"]), action)
-        paper = sessions.paper(db, session["id"])
+        paper = self.opened_paper(db, session["id"])
         got = answers.current(db, cand["id"])
         result = score_paper(paper, got) if paper else None
         candidates.update(

@@ -276,7 +276,7 @@ class TerminalOps(Base):
             cand = self.authenticate(db, token, terminal_id)
             session = self.session_of(db, cand["session_id"])
             rules.check_answering(sessions.view(session), C(cand["state"]))
-            paper = sessions.paper(db, session["id"])
+            paper = self.opened_paper(db, session["id"])
             if paper is None:
                 raise ExamError("paper_sealed")
             return Outcome(

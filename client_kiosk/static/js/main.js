@@ -407,6 +407,8 @@ function onState(s) {
   renderSaveState();
 }
 
+const START_SPREAD_MS = 1500;
+
 function onPush(event, data) {
   switch (event) {
     case "time":
@@ -416,6 +418,10 @@ function onPush(event, data) {
       clock.apply(data);
       break;
     case "session":
+      // Spread the start: a whole site's terminals asking for their papers in the same instant
+      // would hold up the answers of those already writing (docs/protocol.md).
+      setTimeout(resync, data && data.state === "running" ? Math.random() * START_SPREAD_MS : 0);
+      break;
     case "unlock":
       resync();
       break;
