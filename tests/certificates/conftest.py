@@ -20,6 +20,7 @@ from cloudsync.cloud import create_app
 from cloudsync.cloud.database import get_db, init_db
 from cloudsync.cloud.db import Database, DatabaseURL, create_mysql_database, drop_mysql_database
 from cloudsync.cloud.store import admins, plans
+from tests.clock import Clock
 from tests.cloud.pages import log_in
 
 FACE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces" / "obama_small.jpg"
@@ -46,16 +47,6 @@ def cloud_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
     finally:
         drop_mysql_database(url)
-
-
-class Clock:
-    """A settable cloud clock."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

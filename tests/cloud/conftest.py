@@ -20,6 +20,7 @@ from flask import Flask
 from cloudsync.cloud import create_app
 from cloudsync.cloud.database import init_db
 from cloudsync.cloud.db import DatabaseURL, create_mysql_database, drop_mysql_database
+from tests.clock import Clock
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 MYSQL_SERVER = "mysql://root:@127.0.0.1:3306/"
@@ -50,16 +51,6 @@ def cloud_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
     finally:
         drop_mysql_database(url)
-
-
-class Clock:
-    """A settable clock for the app's CLOCK setting (real datetimes, moved by tests)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

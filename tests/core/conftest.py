@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,23 +10,10 @@ import pytest
 
 from examsite import demo
 from examsite.app import create_app, site_of
-from examsite.engine.timing import utcnow
 from examsite.extensions import socketio
 from examsite.store import candidates
+from tests.clock import Clock
 from tests.live import CAPTCHA
-
-
-class Clock:
-    """A server clock the test moves forward (the exam day's `clock` parameter)."""
-
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
 
 
 class Room:
