@@ -19,8 +19,11 @@ from cloudsync.certificates.rules import Refusal
 __all__ = ["Assessment", "assess"]
 
 VOID_STATUSES = frozenset({"disqualified", "void", "voided", "cancelled"})
-CLEARED_VERDICTS = frozenset({"ok", "match", "same", "pass", "passed", "accepted", "cleared"})
-REJECTED_VERDICTS = frozenset({"mismatch", "different", "fail", "failed", "rejected", "suspicious"})
+#: The proctor's look at a capture, as the site journals it (examsite/exam/violations.py).
+PROCTOR_REVIEWS = frozenset({"ok", "suspect"})
+#: The one face verdict that clears a capture by itself (devices/face/matcher.py); every other
+#: one (no_match, no_reference, unavailable, no_face, …) needs a proctor's look.
+MATCH_VERDICT = "match"
 
 
 @dataclass
@@ -52,6 +55,39 @@ def _voids(payload: Mapping[str, Any]) -> bool:
     return "取消" in handling or handling in ("cancel", "cancel_result", "disqualify")
 
 
+def _capture_states(
+    rows: list[Mapping[str, Any]], caps: list[Mapping[str, Any]]
+) -> dict[str, tuple[str | None, str | None, bool]]:
+    """Per capture id: the latest proctor review, the latest face verdict, and whether the
+    synced capture record was flagged. The journal (in sequence order) wins over the capture
+    record's metadata, which may have been sent before the review."""
+    states: dict[str, tuple[str | None, str | None, bool]] = {}
+    for c in caps:
+        meta = c.get("meta") or {}
+        review = meta.get("review") if meta.get("review") in PROCTOR_REVIEWS else None
+        verdict = meta.get("verdict")
+        states[str(c.get("capture_id"))] = (
+            review,
+            str(verdict) if verdict else None,
+            bool(c.get("flagged")),
+        )
+    for r in sorted(rows, key=lambda r: int(r["seq"])):
+        if r["kind"] != "capture_reviewed":
+            continue
+        payload = r["payload"]
+        # The site keys a capture by its request id; the capture record's id is the same value.
+        cid = str(payload.get("request_id") or payload.get("capture_id") or "")
+        if not cid:
+            continue
+        review, verdict, was_flagged = states.get(cid, (None, None, False))
+        if payload.get("review") in PROCTOR_REVIEWS:
+            review = str(payload["review"])
+        if payload.get("verdict"):
+            verdict = str(payload["verdict"])
+        states[cid] = (review, verdict, was_flagged)
+    return states
+
+
 def assess(
     result: Mapping[str, Any],
     journal: Iterable[Mapping[str, Any]],
@@ -76,17 +112,15 @@ def assess(
         for r in rows
         if r["kind"] == "violation"
     ]
-    reviews: dict[str, str] = {}
-    for r in rows:
-        if r["kind"] == "capture_reviewed":
-            cid = str(r["payload"].get("capture_id") or "")
-            verdict = str(r["payload"].get("verdict") or r["payload"].get("result") or "").lower()
-            reviews[cid] = verdict
-    flagged = [c for c in caps if c.get("flagged")]
-    rejected = [cid for cid, v in reviews.items() if v in REJECTED_VERDICTS]
-    unresolved = [
-        c for c in flagged if reviews.get(str(c.get("capture_id"))) not in CLEARED_VERDICTS
+    states = _capture_states(rows, caps)
+    # Without a known verdict, the site's own flag on the capture record stands.
+    flagged = [
+        cid
+        for cid, (_, verdict, was_flagged) in states.items()
+        if (verdict != MATCH_VERDICT if verdict is not None else was_flagged)
     ]
+    rejected = [cid for cid, (review, _, _) in states.items() if review == "suspect"]
+    unresolved = [cid for cid in flagged if states[cid][0] is None]
 
     # A tampered row breaks only its own link: later rows still chain to its stored hash, so
     # the verdict is per candidate (the ingest's chain_ok per row, or the first bad sequence).
