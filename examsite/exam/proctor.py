@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from examsite import payloads
+from examsite.candidate.schema import TERMINAL_ID
 from examsite.engine import rules
 from examsite.engine import timing as tm
 from examsite.engine.errors import ExamError
@@ -175,11 +176,9 @@ class ProctorOps(Base):
                 raise ExamError("bad_transition", {"state": cand["state"], "action": "transfer"})
             if new_terminal_id == cand["terminal_id"]:
                 raise ExamError("bad_transition", {"action": "transfer", "why": "same terminal"})
-            busy = db.execute(
-                "SELECT id FROM candidates WHERE (terminal_id = ? OR transfer_to = ?) AND state IN "
-                f"({','.join('?' * len(OPEN))}) AND id != ?",
-                [new_terminal_id, new_terminal_id, *OPEN, candidate_id],
-            ).fetchone()
+            if not TERMINAL_ID.match(new_terminal_id or ""):
+                raise ExamError("bad_request", {"field": "terminal_id"})
+            busy = candidates.holding_terminal(db, new_terminal_id, exclude=candidate_id)
             if busy:
                 raise ExamError("terminal_occupied")
             candidates.update(

@@ -61,6 +61,8 @@ class TerminalOps(Base):
             if not cand["password_ok"]:
                 return "password"
             return "confirm"
+        if st in (C.CONFIRMED, C.ANSWERING) and not cand["password_ok"]:
+            return "password"  # logged in again: the room password once more
         if st == C.CONFIRMED:
             return "waiting"
         if st == C.ANSWERING:
@@ -183,10 +185,15 @@ class TerminalOps(Base):
         session = self.session_of(db, cand["session_id"])
         state = C(cand["state"])
         rules.check_login(sessions.view(session), state, now)
-        if cand["terminal_id"] and cand["terminal_id"] != terminal_id:
+        if cand["transfer_to"] is not None or (
+            cand["terminal_id"] and cand["terminal_id"] != terminal_id
+        ):
+            # a pending transfer is confirmed on the new terminal only (transfer_confirm)
             raise ExamError(
                 "logged_in_elsewhere", {"transfer_pending": cand["transfer_to"] == terminal_id}
             )
+        if candidates.holding_terminal(db, terminal_id, exclude=cand["id"]):
+            raise ExamError("terminal_occupied")
         new = next_candidate_state(state, "login")
         candidates.update(
             db,
@@ -195,6 +202,9 @@ class TerminalOps(Base):
             terminal_id=terminal_id,
             terminal_seat=seat,
             logged_in_at=cand["logged_in_at"] or tm.iso(now),
+            # logging in again (a restarted browser) needs the room password again: name, ticket
+            # and terminal id alone are all visible on the candidate's screen
+            password_ok=cand["password_ok"] if state == C.CHECKED_IN else 0,
         )
         self.journal(
             db,
@@ -218,25 +228,38 @@ class TerminalOps(Base):
     def room_password(self, terminal_id: str, token: object, password: str) -> Outcome:
         """The room's exam password (当场考试口令) announced by the proctor."""
         now = self.now()
-        key = f"password:{terminal_id}"
         with self.sitedb.write() as db:
             cand = self.authenticate(db, token, terminal_id)
             if not cand["notice_read"]:
                 raise ExamError("notice_required")
-            if throttle.locked_until(db, key, now):
-                raise ExamError("too_many_attempts")
             session = self.session_of(db, cand["session_id"])
-            if password.strip().upper() != str(session["exam_password"]).upper():
-                throttle.fail(db, key, now, LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MIN)
-                wrong = True
-            else:
-                throttle.clear(db, key)
+            right = self.password_matches(db, terminal_id, session, password, now)
+            if right:
                 candidates.update(db, cand["id"], password_ok=1)
-                wrong = False
-        if wrong:
+        if not right:
             raise ExamError("password_wrong")
         with self.sitedb.read() as db:
             return Outcome({"ok": True, **self.view(db, self.candidate(db, cand["id"]), session)})
+
+    @staticmethod
+    def password_matches(
+        db: Database, terminal_id: str, session: dict[str, Any], password: str, now: Any
+    ) -> bool:
+        """Compare a typed room password; wrong guesses count towards the terminal's lock-out."""
+        key = f"password:{terminal_id}"
+        if throttle.locked_until(db, key, now):
+            raise ExamError("too_many_attempts")
+        if password.strip().upper() != str(session["exam_password"]).upper():
+            throttle.fail(db, key, now, LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MIN)
+            return False
+        throttle.clear(db, key)
+        return True
+
+    @staticmethod
+    def require_password(cand: dict[str, Any]) -> None:
+        """The paper only for a terminal whose candidate typed the room password since logging in."""
+        if not cand["password_ok"]:
+            raise ExamError("password_required")
 
     def confirm_identity(
         self, terminal_id: str, token: object, correct: bool, note: str
@@ -276,6 +299,7 @@ class TerminalOps(Base):
             cand = self.authenticate(db, token, terminal_id)
             session = self.session_of(db, cand["session_id"])
             rules.check_answering(sessions.view(session), C(cand["state"]))
+            self.require_password(cand)
             paper = self.opened_paper(db, session["id"])
             if paper is None:
                 raise ExamError("paper_sealed")
@@ -302,6 +326,7 @@ class TerminalOps(Base):
             return {"ok": True, "seq": seq, "dup": True}
         session = self.session_of(db, cand["session_id"])
         rules.check_answering(sessions.view(session), C(cand["state"]))
+        self.require_password(cand)
         now = self.now()
         end = self.end_of(db, session, cand["id"], now)
         if end is not None and now >= end:
@@ -335,6 +360,7 @@ class TerminalOps(Base):
                 return Outcome({"ok": True, "already": True, **self.view(db, cand, session)})
             session = self.session_of(db, cand["session_id"])
             rules.check_submit(sessions.view(session), C(cand["state"]), now)
+            self.require_password(cand)
             pushes = self.finish(db, cand, session, "submit", self.actor_of(cand), now)
             return Outcome(
                 {"ok": True, **self.view(db, self.candidate(db, cand["id"]), session)}, pushes
@@ -408,11 +434,21 @@ class TerminalOps(Base):
                 raise ExamError("transfer_not_pending")
             cand = found[0]
             session = self.session_of(db, cand["session_id"])
-            if password.strip().upper() != str(session["exam_password"]).upper():
-                raise ExamError("password_wrong")
+            right = self.password_matches(db, terminal_id, session, password, now)
+        if not right:
+            raise ExamError("password_wrong")
+        with self.sitedb.write() as db:
+            cand = self.candidate(db, cand["id"])
+            if cand["transfer_to"] != terminal_id:
+                raise ExamError("transfer_not_pending")
             old = cand["terminal_id"]
             candidates.update(
-                db, cand["id"], terminal_id=terminal_id, terminal_seat=seat, transfer_to=None
+                db,
+                cand["id"],
+                terminal_id=terminal_id,
+                terminal_seat=seat,
+                transfer_to=None,
+                password_ok=1,
             )
             self.credit_downtime(db, cand, now)
             self.journal(

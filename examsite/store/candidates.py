@@ -72,3 +72,20 @@ def update(db: Database, candidate_id: int, **fields: Any) -> None:
     """Change columns of one candidate."""
     sets = ", ".join(f"{k} = ?" for k in fields)
     db.execute(f"UPDATE candidates SET {sets} WHERE id = ?", [*fields.values(), candidate_id])
+
+
+OPEN_STATES = ("logged_in", "confirmed", "answering", "away")
+
+
+def holding_terminal(
+    db: Database, terminal_id: str, exclude: int | None = None
+) -> dict[str, Any] | None:
+    """The candidate whose open paper uses (or is being moved to) this terminal, if any."""
+    marks = ",".join("?" * len(OPEN_STATES))
+    return one(
+        db.execute(
+            f"SELECT {LIGHT} FROM candidates WHERE (terminal_id = ? OR transfer_to = ?)"
+            f" AND state IN ({marks}) AND id != ? LIMIT 1",
+            [terminal_id, terminal_id, *OPEN_STATES, exclude if exclude is not None else -1],
+        )
+    )

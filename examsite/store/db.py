@@ -47,9 +47,31 @@ class SiteDB:
 
     @contextmanager
     def write(self) -> Iterator[Database]:
-        """One transaction: committed on exit, rolled back on any exception."""
-        with self.lock, self.db.atomic():
-            yield self.db
+        """One transaction: committed on exit, rolled back on any exception.
+
+        BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads first
+        would fail outright (SQLITE_BUSY_SNAPSHOT, never retried) when another process, such as
+        an `examsite` command, committed between its read and its first write.
+        """
+        with self.lock:
+            conn = self.db.conn
+            if conn.in_transaction:  # nested: a savepoint inside the outer transaction
+                with self.db.atomic():
+                    yield self.db
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def manual_checkpoints(self) -> None:
         """Stop SQLite from checkpointing inside commits; `checkpoint()` must then run regularly.

@@ -30,3 +30,24 @@ def test_manual_checkpoints_keep_the_wal_bounded(tmp_path: Path) -> None:
     with reopened.read() as db:
         assert journal.last_seq(db) == 301
     reopened.close()
+
+
+def test_write_takes_the_write_lock_up_front(tmp_path: Path) -> None:
+    """Another process cannot slip a commit between our first read and our first write."""
+    import sqlite3
+
+    import pytest
+
+    sitedb = SiteDB(tmp_path / "site.sqlite3")
+    other = sqlite3.connect(tmp_path / "site.sqlite3", timeout=0, isolation_level=None)
+    try:
+        with sitedb.write() as db:
+            journal.last_seq(db)  # a read first, as every operation does
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            journal.append(db, "message", "test", {})
+        other.execute("BEGIN IMMEDIATE")  # free again after the commit
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+        sitedb.close()
