@@ -164,20 +164,36 @@ def has_result(db: Database, site_id: str, plan_id: str, ticket: str) -> bool:
 def put_capture(
     db: Database, site_id: str, body: Mapping[str, Any], image: bytes | None, at: str
 ) -> None:
-    """Store a capture's metadata (and image when the policy sends it)."""
-    db.insert_ignore(
-        "captures",
-        {
-            "site_id": site_id,
-            "capture_id": body["capture_id"],
-            "plan_id": body.get("plan_id"),
-            "ticket": body.get("ticket"),
-            "at": body.get("at"),
-            "flagged": int(bool(body.get("flagged"))),
-            "meta": json.dumps(body.get("meta") or {}, ensure_ascii=False),
-            "image": image,
-            "received_at": at,
-        },
+    """Store a capture's metadata (and image when the policy sends it). The site re-sends a
+    capture under the same id when its face verdict or proctor review changes: the latest body
+    replaces the stored one, keeping the stored image when the re-send carries none."""
+    row = {
+        "site_id": site_id,
+        "capture_id": body["capture_id"],
+        "plan_id": body.get("plan_id"),
+        "ticket": body.get("ticket"),
+        "at": body.get("at"),
+        "flagged": int(bool(body.get("flagged"))),
+        "meta": json.dumps(body.get("meta") or {}, ensure_ascii=False),
+        "image": image,
+        "received_at": at,
+    }
+    if db.insert_ignore("captures", row):
+        return
+    db.execute(
+        "UPDATE captures SET plan_id = ?, ticket = ?, at = ?, flagged = ?, meta = ?, "
+        "image = COALESCE(?, image), received_at = ? WHERE site_id = ? AND capture_id = ?",
+        (
+            row["plan_id"],
+            row["ticket"],
+            row["at"],
+            row["flagged"],
+            row["meta"],
+            image,
+            at,
+            site_id,
+            row["capture_id"],
+        ),
     )
 
 
