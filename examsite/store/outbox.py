@@ -119,18 +119,20 @@ def fill_captures(db: Database, at: str, with_images: bool) -> int:
             " JOIN candidates c ON c.id = p.candidate_id JOIN exam_sessions s ON s.id = c.session_id"
             " WHERE p.taken_at IS NOT NULL"
             " AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.ref = 'capture:' || p.request_id"
-            " || ':' || COALESCE(p.review, ''))"
+            " || ':' || COALESCE(p.verdict, '') || ':' || COALESCE(p.review, ''))"
         )
     )
     n = 0
-
+    # The reference names the face verdict and the review, so a capture enqueued before its face
+    # check or review finished is enqueued again once either changes (same capture_id in the
+    # body: the cloud keeps the latest). It must match the SQL above.
     for r in rows:
         body: dict[str, Any] = {
             "capture_id": r["request_id"],
             "plan_id": r["plan_id"],
             "ticket": r["ticket"],
             "at": r["taken_at"],
-            "flagged": r["verdict"] not in (None, "match") or r["review"] == "suspicious",
+            "flagged": r["verdict"] not in (None, "match") or r["review"] == "suspect",
             "meta": {
                 "verdict": r["verdict"],
                 "distance": r["distance"],
@@ -140,7 +142,8 @@ def fill_captures(db: Database, at: str, with_images: bool) -> int:
         }
         if with_images and r["image"]:
             body["image_b64"] = base64.b64encode(r["image"]).decode("ascii")
-        n += _enqueue(db, "capture", f"capture:{r['request_id']}:{r['review'] or ''}", body, at)
+        ref = f"capture:{r['request_id']}:{r['verdict'] or ''}:{r['review'] or ''}"
+        n += _enqueue(db, "capture", ref, body, at)
     return n
 
 
