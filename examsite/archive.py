@@ -173,7 +173,11 @@ def verify(source: str | Path | bytes) -> Verification:
                 result.problems.append(f"缺少文件（file missing）：{path}")
                 continue
             data = zf.read(path)
-            if hashlib.sha256(data).hexdigest() != entry["sha256"] or len(data) != entry["bytes"]:
+            if (
+                not isinstance(entry, dict)
+                or hashlib.sha256(data).hexdigest() != entry.get("sha256")
+                or len(data) != entry.get("bytes")
+            ):
                 result.problems.append(f"文件被改动（sha256 mismatch）：{path}")
             result.files += 1
         if "journal.jsonl" in names and "journal_chain.jsonl" in names:
@@ -182,6 +186,13 @@ def verify(source: str | Path | bytes) -> Verification:
 
 
 def _check_journal(rows_blob: bytes, chain_blob: bytes, result: Verification) -> None:
+    try:
+        _check_journal_rows(rows_blob, chain_blob, result)
+    except (KeyError, TypeError, ValueError) as e:  # a row or link of the wrong shape
+        result.problems.append(f"日志文件格式不符（journal rows malformed）：{e!r}")
+
+
+def _check_journal_rows(rows_blob: bytes, chain_blob: bytes, result: Verification) -> None:
     try:
         rows = [json.loads(line) for line in rows_blob.splitlines() if line.strip()]
         links = [json.loads(line) for line in chain_blob.splitlines() if line.strip()]

@@ -384,11 +384,13 @@ def users_page() -> Any:
                 message = t("save") + " ✓"
             elif form.get("op") == "unlock":
                 with _site().sitedb.write() as db:
-                    users.update(db, int(form.get("user_id", 0)), failures=0, locked_until=None)
+                    users.update(db, _int(form, "user_id"), failures=0, locked_until=None)
                 message = t("unlock") + " ✓"
             elif form.get("op") == "password":
-                set_password(_site().sitedb, int(form.get("user_id", 0)), form.get("password", ""))
+                set_password(_site().sitedb, _int(form, "user_id"), form.get("password", ""))
                 message = t("save") + " ✓"
+        except ExamError as e:
+            error = pair(_pair(e.code))
         except AccountError as e:
             error = f"{e.zh}（{e.en}）"
     with _site().sitedb.read() as db:
@@ -549,7 +551,7 @@ ACTIONS: dict[str, tuple[str, Callable[[dict[str, Any], str], Any]]] = {
             _text(d, "session_id", 64),
             _reason_needed(_text(d, "text")),
             a,
-            int(d["candidate_id"]) if d.get("candidate_id") else None,
+            _int(d, "candidate_id") if d.get("candidate_id") else None,
         ),
     ),
     "extend": ("control", _extend),
