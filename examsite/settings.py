@@ -45,7 +45,20 @@ SETTINGS: list[Setting] = [
         "Drills and load tests only: every captcha has this text. Never set on exam day.",
     ),
     Setting("SECRET_KEY", None, "Flask secret key; generated and kept in the database when unset."),
+    Setting("SYNC_INTERVAL_S", 30, "How often the outbox is pushed to the provincial cloud."),
+    Setting("SYNC_BATCH", 2000, "Records per signed push batch."),
+    Setting(
+        "SYNC_RETRIES", 3, "Retries of a failed push request (with back-off) before the next run."
+    ),
+    Setting(
+        "SYNC_CAPTURE_IMAGES",
+        False,
+        "Push capture images too (not only their metadata); the purge keeps images never pushed.",
+    ),
 ]
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
 
 
 def defaults() -> dict[str, Any]:
@@ -61,5 +74,22 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         raw = environ.get(f"EXAMSITE_{s.name}")
         if raw is None:
             continue
-        out[s.name] = type(s.default)(raw) if isinstance(s.default, int | float) else raw
+        if isinstance(s.default, bool):  # before int: bool("0") would be True
+            out[s.name] = _flag(f"EXAMSITE_{s.name}", raw)
+        elif isinstance(s.default, int | float):
+            out[s.name] = type(s.default)(raw)
+        else:
+            out[s.name] = raw
     return out
+
+
+def _flag(variable: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(
+        f"环境变量 {variable}={raw!r} 无效，请写 1 或 0"
+        f"（{variable} must be 1/true/yes/on or 0/false/no/off）"
+    )
