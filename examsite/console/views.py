@@ -466,6 +466,12 @@ def _start(data: dict[str, Any], actor: str) -> Outcome:
         from examsite.store import sessions
 
         row = sessions.paper_row(db, sid)
+        session = sessions.get(db, sid)
+    if session is None or session["state"] != "checkin_open":
+        # refuse before unsealing: a paper must not lie open on disk for a start that fails
+        raise ExamError(
+            "bad_transition", {"action": "start", "state": (session or {}).get("state")}
+        )
     if row is not None and row["content"] is None:
         if not code:
             raise ExamError("release_code_required")
