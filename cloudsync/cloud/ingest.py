@@ -68,6 +68,41 @@ def _validate(raw: Any) -> tuple[int, str, dict[str, Any]]:
     return seq, kind, body
 
 
+def _plan_of(kind: str, body: dict[str, Any]) -> Any:
+    # Journal rows name the site's session, which is the plan id for a pulled plan.
+    return body.get("session_id") if kind == "journal" else body.get("plan_id")
+
+
+def _own_plans_only(
+    db: Database,
+    site_id: str,
+    good: list[tuple[int, str, dict[str, Any]]],
+    bad: list[tuple[int | None, Any, wire.RecordError]],
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """Move records naming another site's plan from ``good`` to ``bad``; return the rest.
+
+    A plan the cloud does not know (a local practice session) is left alone: only a plan
+    published to a different site is refused, so one site can never add to another's results.
+    """
+    named = [p for _, k, b in good if isinstance(p := _plan_of(k, b), str)]
+    owners = sync.plan_owners(db, named)
+    kept: list[tuple[int, str, dict[str, Any]]] = []
+    for seq, kind, body in good:
+        plan_id = _plan_of(kind, body)
+        owner = owners.get(plan_id) if isinstance(plan_id, str) else None
+        if owner is None or owner == site_id:
+            kept.append((seq, kind, body))
+            continue
+        problem = wire.RecordError(
+            "foreign_plan",
+            f"计划 {plan_id} 不属于考点 {site_id}，记录已隔离；请核对本考点的计划编号"
+            f"（plan {plan_id} does not belong to site {site_id}: the record was quarantined; "
+            "check the plan ids at this site）",
+        )
+        bad.append((seq, {"seq": seq, "kind": kind, "body": body}, problem))
+    return kept
+
+
 def ingest(db: Database, site_id: str, batch: Any, now: datetime) -> dict[str, Any]:
     """Ingest one batch; return ``{"acks", "receipts", "chain"}`` (raises wire.BatchError)."""
     records = wire.validate_batch(batch, site_id)
@@ -93,6 +128,7 @@ def ingest(db: Database, site_id: str, batch: Any, now: datetime) -> dict[str, A
             continue
         in_batch.add(item[0])
         good.append(item)
+    good = _own_plans_only(db, site_id, good, bad)
     with db.transaction():
         for seq, raw, problem in bad:
             kind = raw.get("kind") if isinstance(raw, dict) else None

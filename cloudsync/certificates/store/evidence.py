@@ -1,7 +1,8 @@
 """Read-only views of what sites synced (tables of ``migrations/cloud/m0003``), for approval.
 
 The results, journal, captures and chain-status tables belong to the cloud's sync package;
-this module only reads them, joining a result to its candidate by (site, ticket).
+this module only reads them, joining a result to its candidate by (site, ticket). A result
+counts only when its site is the one its plan was published to.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ def plans_with_passes(db: Database) -> list[Row]:
     """Plans that have at least one passing result, with counts, newest first."""
     return db.query(
         "SELECT p.plan_id, p.subject, p.room, p.starts_at, p.site_id, COUNT(r.id) AS passed "
-        "FROM plans p JOIN results r ON r.plan_id = p.plan_id AND r.passed = 1 "
+        "FROM plans p JOIN results r ON r.plan_id = p.plan_id AND r.site_id = p.site_id "
+        "AND r.passed = 1 "
         "GROUP BY p.plan_id, p.subject, p.room, p.starts_at, p.site_id ORDER BY p.starts_at DESC"
     )
 
@@ -33,7 +35,8 @@ def passed_results(db: Database, plan_id: str) -> list[Row]:
     rows = db.query(
         "SELECT r.site_id, r.plan_id, r.ticket, r.status, r.score, r.passed, r.answers, r.detail, "
         "r.received_at, ro.name, ro.gender, ro.id_number, ro.company, ro.seat "
-        "FROM results r LEFT JOIN roster ro ON ro.plan_id = r.plan_id AND ro.ticket = r.ticket "
+        "FROM results r JOIN plans p ON p.plan_id = r.plan_id AND p.site_id = r.site_id "
+        "LEFT JOIN roster ro ON ro.plan_id = r.plan_id AND ro.ticket = r.ticket "
         "WHERE r.plan_id = ? AND r.passed = 1 ORDER BY ro.seat, r.ticket",
         (plan_id,),
     )
@@ -47,7 +50,8 @@ def result(db: Database, site_id: str, plan_id: str, ticket: str) -> Row | None:
     row = db.one(
         "SELECT r.site_id, r.plan_id, r.ticket, r.status, r.score, r.passed, r.answers, r.detail, "
         "r.received_at, ro.name, ro.gender, ro.id_number, ro.company, ro.seat "
-        "FROM results r LEFT JOIN roster ro ON ro.plan_id = r.plan_id AND ro.ticket = r.ticket "
+        "FROM results r JOIN plans p ON p.plan_id = r.plan_id AND p.site_id = r.site_id "
+        "LEFT JOIN roster ro ON ro.plan_id = r.plan_id AND ro.ticket = r.ticket "
         "WHERE r.site_id = ? AND r.plan_id = ? AND r.ticket = ?",
         (site_id, plan_id, ticket),
     )

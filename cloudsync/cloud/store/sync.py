@@ -22,6 +22,16 @@ def known_seqs(db: Database, site_id: str, seqs: Sequence[int]) -> dict[int, str
     return {int(r["seq"]): r["status"] for r in rows if int(r["seq"]) in wanted}
 
 
+def plan_owners(db: Database, plan_ids: Sequence[str]) -> dict[str, str]:
+    """The site each of these plans was published to (plans the cloud does not know are left out)."""
+    wanted = sorted(set(plan_ids))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    rows = db.query(f"SELECT plan_id, site_id FROM plans WHERE plan_id IN ({marks})", wanted)
+    return {r["plan_id"]: r["site_id"] for r in rows}
+
+
 def add_records(
     db: Database, site_id: str, entries: Sequence[tuple[int, str, str]], at: str
 ) -> None:
