@@ -79,7 +79,8 @@ class RecordOps:
                     "category_label": label,
                     "conduct": conduct,
                     "handling": handling,
-                    "id_number": cand["id_number"],
+                    # the journal is never purged: only the masked number goes into it
+                    "id_number": payloads.mask_id_number(cand["id_number"]),
                     "name": cand["name"],
                 },
                 cand=cand,

@@ -11,6 +11,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cloudsync.wire import candidate_checksum
+from examsite.payloads import mask_id_number
+
 from .db import dicts, one
 
 PURGEABLE_STATES = ("submitted", "collected", "absent", "disqualified")
@@ -241,35 +244,127 @@ def receipts(db: Database, session_id: str | None = None) -> list[dict[str, Any]
 
 
 def purge(db: Database, session_id: str, at: str) -> list[str]:
-    """Erase photos, descriptors, capture images and most of the ID number of the session's
-    candidates whose receipt matches and whose result the cloud holds; return their tickets."""
-    tickets = [
-        r[0]
-        for r in db.execute(
-            "SELECT r.ticket FROM sync_receipts r JOIN candidates c ON c.session_id = r.session_id"
-            " AND c.ticket = r.ticket WHERE r.session_id = ? AND r.matches = 1 AND r.result = 1"
-            " AND r.purged_at IS NULL"
-            f" AND c.state IN ({','.join('?' * len(PURGEABLE_STATES))})",
+    """Purge the session's receipted candidates (see ``purge_report``); return their tickets."""
+    return [str(t) for t in purge_report(db, session_id, at)["purged"]]
+
+
+def _refusal(ticket: str, code: str) -> dict[str, str]:
+    zh, en = PURGE_REFUSALS[code]
+    return {"ticket": ticket, "code": code, "message": f"{zh}（{en}）"}
+
+
+PURGE_REFUSALS: dict[str, tuple[str, str]] = {
+    "outbox_pending": (
+        "本场次仍有未上传的记录，请先推送（examsite push）再清除",
+        "records of this session are still waiting in the outbox: push first, then purge",
+    ),
+    "receipt_mismatch": (
+        "本地作答数或日志校验和与省平台回执不一致，请推送后再清除",
+        "the local answer count or journal checksum differs from the cloud's receipt: push again",
+    ),
+    "result_missing": (
+        "省平台尚未收到成绩，请推送后再清除",
+        "the cloud does not hold the result yet: push again",
+    ),
+}
+
+
+def purge_report(db: Database, session_id: str, at: str) -> dict[str, Any]:
+    """Erase photos, descriptors, check-in desk stills and card details, and most of the ID
+    number of the session's finished candidates whose receipt still matches what the site holds
+    now; erase a capture image only when the cloud acknowledged a record carrying it.
+
+    A candidate is refused (and listed with the reason) while the outbox holds pending records of
+    the session, when the receipt did not match or holds no result, or when the local answer
+    count or journal checksum changed since the receipt. The journal is never touched."""
+    report: dict[str, Any] = {"session": session_id, "purged": [], "refused": [],
+                              "images_erased": 0, "images_kept": 0, "desk_reads": 0}  # fmt: skip
+    rows = dicts(
+        db.execute(
+            "SELECT r.ticket, r.answers, r.checksum, r.matches, r.result, c.id AS candidate_id,"
+            " COALESCE(s.plan_id, s.id) AS plan_id FROM sync_receipts r"
+            " JOIN candidates c ON c.session_id = r.session_id AND c.ticket = r.ticket"
+            " JOIN exam_sessions s ON s.id = c.session_id"
+            " WHERE r.session_id = ? AND r.purged_at IS NULL"
+            f" AND c.state IN ({','.join('?' * len(PURGEABLE_STATES))}) ORDER BY r.ticket",
             [session_id, *PURGEABLE_STATES],
-        ).fetchall()
-    ]
-    for t in tickets:
-        db.execute(
-            "UPDATE captures SET image = NULL WHERE candidate_id IN"
-            " (SELECT id FROM candidates WHERE session_id = ? AND ticket = ?)",
-            [session_id, t],
         )
-        db.execute(
-            "UPDATE candidates SET photo = NULL, descriptor = NULL,"
-            " id_number = substr(id_number, 1, 4) || '**********' || substr(id_number, 15)"
-            " WHERE session_id = ? AND ticket = ?",
-            [session_id, t],
+    )
+    if not rows:
+        return report
+    # journal bodies name the session, results/captures/videos the plan
+    waiting = db.execute(
+        "SELECT COUNT(*) FROM sync_outbox WHERE status = 'pending'"
+        " AND (json_extract(body, '$.session_id') = ? OR json_extract(body, '$.plan_id') = ?)",
+        [session_id, rows[0]["plan_id"]],
+    ).fetchone()[0]
+    for r in rows:
+        ticket = r["ticket"]
+        local = local_candidate(db, session_id, ticket)
+        if waiting:
+            report["refused"].append(_refusal(ticket, "outbox_pending"))
+        elif not r["result"]:
+            report["refused"].append(_refusal(ticket, "result_missing"))
+        elif (
+            not r["matches"]
+            or local["answers"] != r["answers"]
+            or candidate_checksum(local["hashes"]) != r["checksum"]
+        ):
+            report["refused"].append(_refusal(ticket, "receipt_mismatch"))
+        else:
+            _erase(db, r["candidate_id"], at, report)
+            db.execute(
+                "UPDATE sync_receipts SET purged_at = ? WHERE session_id = ? AND ticket = ?",
+                [at, session_id, ticket],
+            )
+            report["purged"].append(ticket)
+    if report["images_kept"]:
+        report["note"] = (
+            f"保留了 {report['images_kept']} 张省平台未确认收到的抓拍照片"
+            "（SYNC_CAPTURE_IMAGES 关闭或尚未推送）"
+            f"（kept {report['images_kept']} capture images the cloud has not acknowledged:"
+            " SYNC_CAPTURE_IMAGES off, or not pushed yet）"
         )
+    return report
+
+
+def _erase(db: Database, candidate_id: int, at: str, report: dict[str, Any]) -> None:
+    # A capture's references all start with "capture:<request_id>:", so the range below reads
+    # the outbox's unique ref index instead of scanning every record.
+    cur = db.execute(
+        "UPDATE captures SET image = NULL WHERE candidate_id = ? AND image IS NOT NULL"
+        " AND EXISTS (SELECT 1 FROM sync_outbox o"
+        " WHERE o.ref >= 'capture:' || captures.request_id || ':'"
+        " AND o.ref < 'capture:' || captures.request_id || ';'"
+        " AND o.status IN ('stored', 'duplicate') AND json_extract(o.body, '$.image_b64') IS NOT NULL)",
+        [candidate_id],
+    )
+    report["images_erased"] += max(cur.rowcount, 0)
+    report["images_kept"] += db.execute(
+        "SELECT COUNT(*) FROM captures WHERE candidate_id = ? AND image IS NOT NULL",
+        [candidate_id],
+    ).fetchone()[0]
+    reads = db.execute(
+        "SELECT id, identity FROM desk_reads WHERE candidate_id = ?", [candidate_id]
+    ).fetchall()
+    for read_id, identity in reads:
+        card = json.loads(identity)
+        # the desk page and the archive show name and masked number; address, birth, issuer and
+        # the card photo go
+        kept = {k: card[k] for k in ("card_type", "name", "read_at", "reader") if k in card}
+        kept["id_number"] = mask_id_number(str(card.get("id_number", "")))
+        kept["purged_at"] = at
         db.execute(
-            "UPDATE sync_receipts SET purged_at = ? WHERE session_id = ? AND ticket = ?",
-            [at, session_id, t],
+            "UPDATE desk_reads SET still = NULL, identity = ? WHERE id = ?",
+            [json.dumps(kept, ensure_ascii=False), read_id],
         )
-    return tickets
+    report["desk_reads"] += len(reads)
+    db.execute(
+        "UPDATE candidates SET photo = NULL, descriptor = NULL,"
+        " id_number = substr(id_number, 1, 4) || '**********' || substr(id_number, 15)"
+        " WHERE id = ?",
+        [candidate_id],
+    )
 
 
 # -- staged plans ---------------------------------------------------------------------------

@@ -124,9 +124,11 @@ def cmd_purge(args: argparse.Namespace) -> int:
         )
         return 1
     with sitedb.write() as db:
-        tickets = outbox.purge(db, args.session, iso(utcnow()))
-    _print({"session": args.session, "purged": tickets})
-    return 0
+        report = outbox.purge_report(db, args.session, iso(utcnow()))
+    _print(report)
+    for r in report["refused"]:
+        print(f"{r['ticket']}: {r['message']}", file=sys.stderr)
+    return 2 if report["refused"] else 0
 
 
 def register(sub: Any) -> None:
@@ -162,7 +164,10 @@ def register(sub: Any) -> None:
     s.add_argument("--session")
     s.set_defaults(func=cmd_status)
 
-    s = sub.add_parser("purge", help="erase personal data of candidates the cloud has receipted")
+    s = sub.add_parser(
+        "purge",
+        help="erase personal data of candidates the cloud has receipted (exit 2 if some refused)",
+    )
     s.add_argument("--session", required=True)
     s.add_argument("--yes", action="store_true")
     s.set_defaults(func=cmd_purge)

@@ -7,6 +7,7 @@ alone; one whose package changed is reported, not silently replaced (a session m
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import secrets
@@ -82,7 +83,7 @@ def stage_day(
         }
         try:
             pkg = client.fetch_package(
-                plan_id, progress=(lambda d, t, p=plan_id: progress(p, d, t)) if progress else None
+                plan_id, progress=functools.partial(progress, plan_id) if progress else None
             )
         except SealError as exc:
             reports.append(
