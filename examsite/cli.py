@@ -72,8 +72,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with exam.sitedb.read() as db:
         from examsite.store import candidates, sessions
 
-        session = sessions.get(db, demo.DEMO_SESSION)
+        staged = sessions.get(db, demo.DEMO_SESSION)
         cands = candidates.in_session(db, demo.DEMO_SESSION)
+    assert staged is not None
+    session = staged
     from examsite.console import demo_setup
 
     console_demo = demo_setup.prepare(exam, instance, demo.DEMO_SESSION, fresh)

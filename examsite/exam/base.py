@@ -164,7 +164,7 @@ class Base:
             score=result.score if result else None,
             passed=int(result.passed) if result else None,
         )
-        payload = {
+        payload: dict[str, Any] = {
             "answered": len(got),
             "score": result.score if result else None,
             "passed": result.passed if result else None,

@@ -157,7 +157,7 @@ class ProctorOps(Base):
                 state=next_candidate_state(C(cand["state"]), "checkin").value,
                 checked_in_at=tm.iso(now),
             )
-            payload = {"evidence": evidence or {}}
+            payload: dict[str, Any] = {"evidence": evidence or {}}
             if override_reason:
                 payload["override_reason"] = override_reason
             self.journal(db, "checkin", actor, payload, cand=cand)
