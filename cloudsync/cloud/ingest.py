@@ -2,13 +2,16 @@
 
 The fast path validates every record in Python and writes the whole batch in one transaction
 (one fsync per batch, not per row). If the database still refuses something, the batch is
-redone one record at a time so that only the offending record is quarantined.
+redone one record at a time so that only the offending record is quarantined. A record the
+database refuses only because it is busy (locked, deadlock, lock wait, connection lost) is not
+quarantined: it gets no ack and no ledger entry, so the site sends it again.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -54,6 +57,29 @@ def _apply(
         elif kind == "video":
             sync.put_video(db, site_id, body, at)
     sync.add_records(db, site_id, [(s, k, wire.ACK_STORED) for s, k, _ in items], at)
+
+
+#: MariaDB/MySQL errors that say the database is busy or gone, not that the record is bad:
+#: lock wait timeout, deadlock, too many connections, shutdown, connection killed or lost.
+_TRANSIENT_MYSQL = frozenset({1205, 1213, 1040, 1053, 1927, 2002, 2003, 2006, 2013})
+#: SQLite's primary result codes for a database another writer holds (BUSY, LOCKED).
+_TRANSIENT_SQLITE = frozenset({5, 6})
+
+
+def _transient(db: Database, exc: Exception) -> bool:
+    """True when the database refused for a reason that a later re-send can get past."""
+    if db.dialect == "sqlite":
+        code = int(getattr(exc, "sqlite_errorcode", 0) or 0)
+        return isinstance(exc, sqlite3.OperationalError) and code & 0xFF in _TRANSIENT_SQLITE
+    import pymysql
+
+    if isinstance(exc, pymysql.err.InterfaceError):  # the connection is closed
+        return True
+    return (
+        isinstance(exc, pymysql.err.OperationalError)
+        and bool(exc.args)
+        and exc.args[0] in _TRANSIENT_MYSQL
+    )
 
 
 def _validate(raw: Any) -> tuple[int, str, dict[str, Any]]:
@@ -161,6 +187,10 @@ def ingest(db: Database, site_id: str, batch: Any, now: datetime) -> dict[str, A
                     _apply(db, site_id, [item], at)
                 acks[item[0]] = wire.ack(item[0], wire.ACK_STORED)
             except Exception as exc:  # quarantine exactly this record, keep the rest
+                if _transient(db, exc):
+                    # Not the record's fault: no ledger entry and no ack, so the site keeps it
+                    # pending and sends it again (examsite/store/outbox.py mark_acks).
+                    continue
                 msg = f"云端数据库拒收：{exc}（the cloud database refused the record: {exc}）"
                 with db.transaction():
                     sync.quarantine(
@@ -175,10 +205,11 @@ def ingest(db: Database, site_id: str, batch: Any, now: datetime) -> dict[str, A
                     )
                     sync.add_records(db, site_id, [(item[0], item[1], wire.ACK_QUARANTINED)], at)
                 acks[item[0]] = wire.ack(item[0], wire.ACK_QUARANTINED, "db_refused", msg)
-    for seq, _, body in good:
-        if acks[seq]["status"] == wire.ACK_STORED and body.get("chain_ok") == 0:
+    stored = [i for i in good if i[0] in acks and acks[i[0]]["status"] == wire.ACK_STORED]
+    for seq, _, body in stored:
+        if body.get("chain_ok") == 0:
             acks[seq]["flag"] = "chain_broken"
-    status = update_chain_status(db, site_id, [b for _, k, b in good if k == "journal"], at)
+    status = update_chain_status(db, site_id, [b for _, k, b in stored if k == "journal"], at)
     touched = _touched(good)
     return {
         "acks": [acks[s] for s in sorted(acks)] + unnumbered,
