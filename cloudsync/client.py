@@ -11,6 +11,7 @@ Takes plain data and callbacks so the site can wire it to its store; never impor
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -185,6 +186,20 @@ class CloudClient:
             separators=(",", ":"),
         ).encode("utf-8")
         out: dict[str, Any] = self.request("POST", "/batches", body=body).json()
+        try:
+            sealing.verify_document(out, self.cloud_public_key)
+        except sealing.SealError:
+            raise CloudError(
+                "bad_response_signature",
+                "省平台的回执签名无效，未采信（可能被篡改或连到了错误的服务器），数据保留在本机，请联系技术人员"
+                "（the cloud's answer is not signed by the registered cloud; nothing was marked sent,"
+                " the data stays here; tell the technician）",
+            ) from None
+        if out.get("request_sha256") != hashlib.sha256(body).hexdigest():
+            raise CloudError(
+                "bad_response_signature",
+                "省平台的回执不属于本批数据，未采信（the cloud's answer is for another batch; ignored）",
+            )
         return out
 
     def receipts(self, plan_id: str) -> list[dict[str, Any]]:
@@ -214,6 +229,11 @@ class CloudClient:
             totals["records"] += len(records)
             for a in out["acks"]:
                 totals[a["status"]] = totals.get(a["status"], 0) + 1
+            if len(out["acks"]) < len(records):
+                # the cloud left some records for later (its database was busy): stop this run
+                # rather than send them again at once; the next scheduled run resumes with them
+                totals["unacked"] = totals.get("unacked", 0) + len(records) - len(out["acks"])
+                break
         return totals
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from cloudsync import signing, wire
+from cloudsync import sealing, signing, wire
 from cloudsync.cloud import ingest, publication
 from cloudsync.cloud.database import get_db
 from cloudsync.cloud.store import plans, sites
@@ -135,7 +136,10 @@ def push_batch() -> Any:
         out = ingest.ingest(get_db(), g.site["site_id"], batch, g.now)
     except wire.BatchError as exc:
         return error(400, exc.code, exc.message)
-    return out
+    # Signed and bound to this request: the site marks records stored (and may later purge its
+    # copy) only on an answer that provably comes from this cloud for exactly this batch.
+    out["request_sha256"] = hashlib.sha256(request.get_data()).hexdigest()
+    return sealing.sign_document(out, _key())
 
 
 @bp.route("/receipts")
