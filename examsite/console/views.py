@@ -25,7 +25,7 @@ from flask import (
 from examsite import archive, preflight
 from examsite.app import site_of
 from examsite.engine.errors import ExamError
-from examsite.exam.base import Outcome
+from examsite.exam.base import CONSOLE_ROOM, Outcome
 from examsite.exam.violations import CATEGORIES, HANDLINGS
 from examsite.extensions import socketio
 from examsite.kiosk import KIOSK_DIR
@@ -343,7 +343,9 @@ def sync_page() -> Any:
     """Cloud sync: outbox counts, last push, the cloud's chain verdict, receipts per candidate."""
     from examsite.sync.status import status
 
-    return render_template("console/sync.html", st=status(_site().sitedb), pushed=None)
+    return render_template(
+        "console/sync.html", st=status(_site().sitedb), pushed=None, staging=None
+    )
 
 
 @bp.post("/sync/push")
@@ -354,7 +356,68 @@ def sync_push() -> Any:
     from examsite.sync.status import status
 
     pushed = push_once(current_app)
-    return render_template("console/sync.html", st=status(_site().sitedb), pushed=pushed)
+    return render_template(
+        "console/sync.html", st=status(_site().sitedb), pushed=pushed, staging=None
+    )
+
+
+@bp.post("/sync/stage")
+@auth.require("control")
+def sync_stage() -> Any:
+    """Pull and verify a date's plans from the cloud (拉取试卷) in the background; the page shows
+    the progress pushed over /console and the reports when done."""
+    from datetime import date
+
+    day = request.form.get("date", "")
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return render_template(
+            "console/sync.html", st=_sync_status(), pushed=None, staging=None, bad_date=day
+        ), 400
+    svc = services_of(current_app)
+    if svc.extra.get("staging"):
+        return render_template(
+            "console/sync.html", st=_sync_status(), pushed=None, staging=day, busy=True
+        )
+    svc.extra["staging"] = day
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    socketio.start_background_task(_run_staging, app, day)
+    return render_template("console/sync.html", st=_sync_status(), pushed=None, staging=day)
+
+
+def _sync_status() -> dict[str, Any]:
+    from examsite.sync.status import status
+
+    return status(_site().sitedb)
+
+
+def _run_staging(app: Any, day: str) -> None:
+    """The staging job behind the console button: progress and the end go to every console."""
+    from cloudsync.client import CloudError
+    from examsite.sync.link import NotLinked, client_for
+    from examsite.sync.staging import stage_day
+
+    site = site_of(app)
+
+    def progress(plan_id: str, done: int, total: int | None) -> None:
+        socketio.emit(
+            "stage_progress",
+            {"plan_id": plan_id, "done": done, "total": total},
+            to=CONSOLE_ROOM,
+            namespace="/console",
+        )
+
+    try:
+        reports = stage_day(site.exam, client_for(site.sitedb), day, progress)
+        out: dict[str, Any] = {"ok": True, "date": day, "reports": reports}
+    except (NotLinked, CloudError) as exc:
+        out = {"ok": False, "date": day, "message": getattr(exc, "message", str(exc))}
+    except Exception as exc:  # a background job must end by telling the console
+        out = {"ok": False, "date": day, "message": repr(exc)}
+    finally:
+        services_of(app).extra.pop("staging", None)
+    socketio.emit("stage_done", out, to=CONSOLE_ROOM, namespace="/console")
 
 
 @bp.get("/api/sync")
