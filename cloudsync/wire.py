@@ -20,6 +20,7 @@ from its own journal before it purges anything.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -28,6 +29,19 @@ from cloudsync.chain import FIELDS
 
 KINDS = ("journal", "result", "capture", "video")
 ACK_STORED, ACK_DUPLICATE, ACK_QUARANTINED = "stored", "duplicate", "quarantined"
+#: A sequence number the site used before for a record with other content: not stored; the site
+#: keeps the record and alerts (its database was restored or rebuilt under the same site id).
+ACK_CONFLICT = "conflict"
+
+
+def record_digest(raw: Any) -> str:
+    """sha256 of a record's kind and body in canonical JSON: what "the same record" means."""
+    kind = raw.get("kind") if isinstance(raw, dict) else None
+    body = raw.get("body") if isinstance(raw, dict) else None
+    text = json.dumps([kind, body], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 # journal kinds counted as incidents on a candidate's receipt (att.4 incident record)
 INCIDENT_KINDS = frozenset(
     {"violation", "transfer", "identity_disputed", "incident_note", "camera_missing"}

@@ -40,7 +40,11 @@ def _check_chain(db: Database, site_id: str, rows: list[dict[str, Any]]) -> None
 
 
 def _apply(
-    db: Database, site_id: str, items: list[tuple[int, str, dict[str, Any]]], at: str
+    db: Database,
+    site_id: str,
+    items: list[tuple[int, str, dict[str, Any]]],
+    at: str,
+    digests: dict[int, str],
 ) -> None:
     journal = [b for _, k, b in items if k == "journal"]
     if journal:
@@ -56,7 +60,13 @@ def _apply(
             sync.put_capture(db, site_id, body, image, at)
         elif kind == "video":
             sync.put_video(db, site_id, body, at)
-    sync.add_records(db, site_id, [(s, k, wire.ACK_STORED) for s, k, _ in items], at)
+    sync.add_records(
+        db,
+        site_id,
+        [(s, k, wire.ACK_STORED) for s, k, _ in items],
+        at,
+        {s: digests[s] for s, _, _ in items if s in digests},
+    )
 
 
 #: MariaDB/MySQL errors that say the database is busy or gone, not that the record is bad:
@@ -129,6 +139,13 @@ def _own_plans_only(
     return kept
 
 
+CONFLICT_MESSAGE = (
+    "该序号的记录此前已收到但内容不同，未存储；考点数据库可能从备份恢复或重建，请联系省平台处理"
+    "（a record with this number arrived before with other content; not stored: the site database"
+    " may have been restored or rebuilt, contact the cloud administrators）"
+)
+
+
 def ingest(db: Database, site_id: str, batch: Any, now: datetime) -> dict[str, Any]:
     """Ingest one batch; return ``{"acks", "receipts", "chain"}`` (raises wire.BatchError)."""
     records = wire.validate_batch(batch, site_id)
@@ -136,13 +153,26 @@ def ingest(db: Database, site_id: str, batch: Any, now: datetime) -> dict[str, A
     acks: dict[int, dict[str, Any]] = {}
     unnumbered: list[dict[str, Any]] = []
     seqs = [s for s in (wire.record_seq(r) for r in records) if s is not None]
-    known = sync.known_seqs(db, site_id, seqs)
+    known = sync.delivered(db, site_id, seqs)
+    # what each record says, taken before validation copies and annotates the bodies
+    digests = {
+        seq: wire.record_digest(r) for r in records if (seq := wire.record_seq(r)) is not None
+    }
     good: list[tuple[int, str, dict[str, Any]]] = []
     bad: list[tuple[int | None, Any, wire.RecordError]] = []
     in_batch: set[int] = set()
     for raw in records:
         seq = wire.record_seq(raw)
-        if seq is not None and (seq in known or seq in in_batch):
+        if seq is not None and seq in known:
+            digest = known[seq][1]
+            if digest is not None and digest != digests[seq]:
+                # the same number for other content: the site's database was restored or rebuilt
+                # under this site id; storing nothing and saying so is the only safe answer
+                acks[seq] = wire.ack(seq, wire.ACK_CONFLICT, "seq_reused", CONFLICT_MESSAGE)
+            else:
+                acks[seq] = wire.ack(seq, wire.ACK_DUPLICATE)
+            continue
+        if seq is not None and seq in in_batch:
             acks[seq] = wire.ack(seq, wire.ACK_DUPLICATE)
             continue
         try:
@@ -169,7 +199,13 @@ def ingest(db: Database, site_id: str, batch: Any, now: datetime) -> dict[str, A
                 at,
             )
             if seq is not None:
-                sync.add_records(db, site_id, [(seq, str(kind)[:50], wire.ACK_QUARANTINED)], at)
+                sync.add_records(
+                    db,
+                    site_id,
+                    [(seq, str(kind)[:50], wire.ACK_QUARANTINED)],
+                    at,
+                    {seq: digests[seq]},
+                )
                 acks[seq] = wire.ack(seq, wire.ACK_QUARANTINED, problem.code, problem.message)
             else:
                 unnumbered.append(
@@ -177,14 +213,14 @@ def ingest(db: Database, site_id: str, batch: Any, now: datetime) -> dict[str, A
                 )
     try:
         with db.transaction():
-            _apply(db, site_id, good, at)
+            _apply(db, site_id, good, at, digests)
         for seq, _, _ in good:
             acks[seq] = wire.ack(seq, wire.ACK_STORED)
     except Exception:  # the database refused the batch: find the record it refused
         for item in good:
             try:
                 with db.transaction():
-                    _apply(db, site_id, [item], at)
+                    _apply(db, site_id, [item], at, digests)
                 acks[item[0]] = wire.ack(item[0], wire.ACK_STORED)
             except Exception as exc:  # quarantine exactly this record, keep the rest
                 if _transient(db, exc):
@@ -203,7 +239,13 @@ def ingest(db: Database, site_id: str, batch: Any, now: datetime) -> dict[str, A
                         msg,
                         at,
                     )
-                    sync.add_records(db, site_id, [(item[0], item[1], wire.ACK_QUARANTINED)], at)
+                    sync.add_records(
+                        db,
+                        site_id,
+                        [(item[0], item[1], wire.ACK_QUARANTINED)],
+                        at,
+                        {item[0]: digests[item[0]]},
+                    )
                 acks[item[0]] = wire.ack(item[0], wire.ACK_QUARANTINED, "db_refused", msg)
     stored = [i for i in good if i[0] in acks and acks[i[0]]["status"] == wire.ACK_STORED]
     for seq, _, body in stored:

@@ -255,8 +255,9 @@ def _refusal(ticket: str, code: str) -> dict[str, str]:
 
 PURGE_REFUSALS: dict[str, tuple[str, str]] = {
     "outbox_pending": (
-        "本场次仍有未上传的记录，请先推送（examsite push）再清除",
-        "records of this session are still waiting in the outbox: push first, then purge",
+        "本场次仍有未上传或被省平台判为序号冲突的记录，请先推送（examsite push）或联系省平台，再清除",
+        "records of this session are still waiting in the outbox or were refused as sequence"
+        " conflicts: push first (or contact the cloud), then purge",
     ),
     "receipt_mismatch": (
         "本地作答数或日志校验和与省平台回执不一致，请推送后再清除",
@@ -294,7 +295,7 @@ def purge_report(db: Database, session_id: str, at: str) -> dict[str, Any]:
         return report
     # journal bodies name the session, results/captures/videos the plan
     waiting = db.execute(
-        "SELECT COUNT(*) FROM sync_outbox WHERE status = 'pending'"
+        "SELECT COUNT(*) FROM sync_outbox WHERE status IN ('pending', 'conflict')"
         " AND (json_extract(body, '$.session_id') = ? OR json_extract(body, '$.plan_id') = ?)",
         [session_id, rows[0]["plan_id"]],
     ).fetchone()[0]

@@ -22,6 +22,7 @@ def status(sitedb: SiteDB, session_id: str | None = None) -> dict[str, Any]:
                 "stored": counts.get("stored", 0),
                 "duplicate": counts.get("duplicate", 0),
                 "quarantined": counts.get("quarantined", 0),
+                "conflict": counts.get("conflict", 0),
             },
             "last_push_at": outbox.state(db, "last_push_at") or None,
             "last_push_ok": outbox.state(db, "last_push_ok") == "1",

@@ -61,9 +61,9 @@ def test_capture_cleared_by_a_later_send_is_no_longer_flagged(world: World) -> N
         cleared = _capture(2, False, verdict="no_match", review="ok", flagged=False)
         assert _push(db, first, cleared) == ["stored", "stored"]  # both in one batch
         assert sync.captures_for_plan(db, "SITE-A", "PLAN-1", flagged_only=True) == []
-        # a re-send of an already acked seq is still a duplicate, not a second write
+        # an already acked seq with other content is a conflict (see test_seq_reuse), not a write
         assert _push(db, _capture(2, False, verdict="x", review="suspect", flagged=True)) == [
-            "duplicate"
+            "conflict"
         ]
         [cap] = sync.captures_for_plan(db, "SITE-A", "PLAN-1", flagged_only=False)
         assert cap["meta"]["review"] == "ok"

@@ -12,14 +12,19 @@ from cloudsync.cloud.db import Database, Row
 
 def known_seqs(db: Database, site_id: str, seqs: Sequence[int]) -> dict[int, str]:
     """Which of ``seqs`` the site already delivered, with the status they got."""
+    return {seq: status for seq, (status, _) in delivered(db, site_id, seqs).items()}
+
+
+def delivered(db: Database, site_id: str, seqs: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    """seq → (status, body sha256 or None for old entries) of the ones already delivered."""
     if not seqs:
         return {}
     rows = db.query(
-        "SELECT seq, status FROM sync_records WHERE site_id = ? AND seq >= ? AND seq <= ?",
+        "SELECT seq, status, body_sha256 FROM sync_records WHERE site_id = ? AND seq >= ? AND seq <= ?",
         (site_id, min(seqs), max(seqs)),
     )
     wanted = set(seqs)
-    return {int(r["seq"]): r["status"] for r in rows if int(r["seq"]) in wanted}
+    return {int(r["seq"]): (r["status"], r["body_sha256"]) for r in rows if int(r["seq"]) in wanted}
 
 
 def plan_owners(db: Database, plan_ids: Sequence[str]) -> dict[str, str]:
@@ -33,13 +38,19 @@ def plan_owners(db: Database, plan_ids: Sequence[str]) -> dict[str, str]:
 
 
 def add_records(
-    db: Database, site_id: str, entries: Sequence[tuple[int, str, str]], at: str
+    db: Database,
+    site_id: str,
+    entries: Sequence[tuple[int, str, str]],
+    at: str,
+    digests: Mapping[int, str] | None = None,
 ) -> None:
     """Record delivered (seq, kind, status) entries in the ledger (ignoring ones already there)."""
     verb = "INSERT OR IGNORE" if db.dialect == "sqlite" else "INSERT IGNORE"
+    digests = digests or {}
     db.executemany(
-        f"{verb} INTO sync_records (site_id, seq, kind, status, received_at) VALUES (?, ?, ?, ?, ?)",
-        [(site_id, s, k, st, at) for s, k, st in entries],
+        f"{verb} INTO sync_records (site_id, seq, kind, status, received_at, body_sha256)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(site_id, s, k, st, at, digests.get(s)) for s, k, st in entries],
     )
 
 
