@@ -91,8 +91,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ]
     if args.auto_start and session["state"] != "running":
         lines.append(
-            f"开考 start: automatic in {args.auto_start} s (or: examsite start --session {demo.DEMO_SESSION} "
-            f"--instance {instance})"
+            f"开考 start: automatic in {args.auto_start:g} s (or: .venv/bin/examsite --instance {instance} "
+            f"start --session {demo.DEMO_SESSION})"
         )
     lines += console_demo.lines
     lines.append("Ctrl+C 停止 stops the server.\n")
