@@ -1,9 +1,11 @@
 """The composition root: the one place that picks the async mode, patches, starts jobs and serves.
 
-Async mode: gevent with simple-websocket (measured in scripts/bench_room.py). eventlet is the
-other candidate but is deprecated (it prints EventletDeprecationWarning at start) and caps
-connections at 1,024 unless told otherwise; gevent has no such cap. Everything else uses
-`socketio.start_background_task` / `socketio.sleep`, so this stays a one-line decision.
+Async mode: gevent with simple-websocket. Measured with scripts/bench_room.py (2,000 terminals,
+1,000 answers/s, 40 s, same machine, back to back): gevent p50 5.9 ms, p99 177 ms, 73 % of a
+core; eventlet (monkey-patched, max_size raised) p50 13.3 ms, p99 436 ms, 77 %. eventlet is also
+deprecated (EventletDeprecationWarning at start) and caps connections at 1,024 unless told
+otherwise. Everything else uses `socketio.start_background_task` / `socketio.sleep`, so this
+stays a one-line decision.
 """
 
 from __future__ import annotations
