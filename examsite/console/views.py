@@ -543,7 +543,7 @@ def _start(data: dict[str, Any], actor: str) -> Outcome:
         except ImportError:
             raise ExamError("no_cloud_key") from None
         try:
-            open_with_code(exam.sitedb, sid, code)
+            open_with_code(exam.sitedb, sid, code, actor)
         except ReleaseError as e:
             raise ExamError("paper_sealed", {"detail": e.message, "reason": e.code}) from None
     return exam.start(sid, actor)

@@ -6,7 +6,7 @@ from typing import Any
 
 from cloudsync import sealing
 from cloudsync.client import CloudClient, CloudError
-from examsite.store import outbox, sessions
+from examsite.store import journal, outbox, sessions
 from examsite.store.db import SiteDB
 
 
@@ -19,8 +19,11 @@ class ReleaseError(Exception):
         self.message = message
 
 
-def open_with_code(sitedb: SiteDB, session_id: str, code: str) -> dict[str, Any]:
-    """Open the session's sealed paper with a release code (typed by the proctor or fetched)."""
+def open_with_code(
+    sitedb: SiteDB, session_id: str, code: str, actor: str = "technician"
+) -> dict[str, Any]:
+    """Open the session's sealed paper with a release code (typed by the proctor or fetched);
+    the opening is journaled."""
     with sitedb.read() as db:
         row = sessions.paper_row(db, session_id)
         link = outbox.link(db)
@@ -41,6 +44,13 @@ def open_with_code(sitedb: SiteDB, session_id: str, code: str) -> dict[str, Any]
         raise ReleaseError(exc.code, exc.message) from None
     with sitedb.write() as db:
         sessions.open_paper(db, session_id, paper)
+        journal.append(
+            db,
+            "paper_opened",
+            actor,
+            {"paper_id": paper.get("paper_id"), "questions": len(paper["questions"])},
+            session_id=session_id,
+        )
     return {"session_id": session_id, "opened": True, "questions": len(paper["questions"])}
 
 

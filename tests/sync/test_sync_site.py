@@ -51,6 +51,8 @@ def test_stage_twice_is_safe_and_paper_stays_sealed(site: Flask, published: dict
     assert open_with_code(sitedb, "PLAN-1", typed)["questions"] == 7  # the proctor's offline path
     with sitedb.read() as db:
         assert sessions.paper(db, "PLAN-1")["paper_id"] == "P-GAS-1"
+        opened = journal.rows(db, session_id="PLAN-1", kinds=("paper_opened",))
+        assert [r["payload"]["questions"] for r in opened] == [7]  # the opening is on the record
 
 
 def test_release_fetched_online_at_start(
