@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudsync.chain import GENESIS, row_hash
+from examsite import payloads
 from examsite.console import record as incident
 from examsite.exam import ExamDay
 from examsite.store import (
@@ -42,7 +43,7 @@ def _json(obj: Any) -> bytes:
 
 
 def _image_ext(data: bytes) -> str:
-    return ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
+    return ".png" if payloads.image_mime(data) == "image/png" else ".jpg"
 
 
 def export(exam: ExamDay, session_id: str, site_name: str = "", site_id: str = "") -> bytes:

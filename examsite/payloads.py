@@ -17,11 +17,19 @@ def mask_id_number(id_number: str) -> str:
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def image_mime(image: bytes) -> str:
+    """The MIME type of a stored photo or capture: PNG by its signature, JPEG otherwise."""
+    return "image/png" if image[:8] == PNG_SIGNATURE else "image/jpeg"
+
+
 def data_url(image: bytes | None) -> str | None:
     """An image as a data: URL (PNG or JPEG sniffed), for the confirm screen."""
     if not image:
         return None
-    mime = "image/png" if image[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    mime = image_mime(image)
     return f"data:{mime};base64,{base64.b64encode(image).decode()}"
 
 

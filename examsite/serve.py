@@ -36,70 +36,39 @@ def start_services(app: Any, scheduler: Any) -> None:
     run_blocking = blocking_runner()
     watcher = SessionWatcher(site)
 
+    def every(seconds: float, job_id: str, fn: Any) -> None:
+        """A periodic job that never runs twice at once; a failure is logged, the job goes on."""
+
+        def run() -> None:
+            try:
+                fn()
+            except Exception:
+                log.exception("job %s failed", job_id)
+
+        scheduler.add_job(
+            run, "interval", seconds=seconds, id=job_id, max_instances=1, coalesce=True
+        )
+
     def tick() -> None:
-        try:
-            site.emit(site.exam.tick())
-            site.emit(watcher.changes())
-        except Exception:
-            log.exception("exam clock tick failed")
-
-    def time_push() -> None:
-        site.emit(site.exam.time_pushes())
-
-    scheduler.add_job(
-        tick,
-        "interval",
-        seconds=app.config["TICK_S"],
-        id="exam_clock",
-        max_instances=1,
-        coalesce=True,
-    )
+        site.emit(site.exam.tick())
+        site.emit(watcher.changes())
 
     def checkpoint() -> None:
         busy, wal_pages, copied = run_blocking(site.sitedb.checkpoint)  # the copying, off the loop
         if not busy and wal_pages == copied and wal_pages >= 1000:
             site.sitedb.restart_wal()  # little left to copy: only rewinds the file
 
-    scheduler.add_job(
-        checkpoint,
-        "interval",
-        seconds=2,
-        id="wal_checkpoint",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        lambda: collect_garbage(site),
-        "interval",
-        seconds=30,
-        id="gc",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        time_push,
-        "interval",
-        seconds=app.config["TIME_PUSH_S"],
-        id="time_push",
-        max_instances=1,
-        coalesce=True,
-    )
+    every(app.config["TICK_S"], "exam_clock", tick)
+    every(2, "wal_checkpoint", checkpoint)
+    every(30, "gc", lambda: collect_garbage(site))
+    every(app.config["TIME_PUSH_S"], "time_push", lambda: site.emit(site.exam.time_pushes()))
     if app.config["VIDEO_DIR"]:
         from examsite.recordings import scan
 
-        def video_scan() -> None:
-            try:
-                scan(site.sitedb, app.config["VIDEO_DIR"], run_blocking=run_blocking)
-            except Exception:
-                log.exception("video scan failed")
-
-        scheduler.add_job(
-            video_scan,
-            "interval",
-            seconds=app.config["VIDEO_SCAN_S"],
-            id="video_scan",
-            max_instances=1,
-            coalesce=True,
+        every(
+            app.config["VIDEO_SCAN_S"],
+            "video_scan",
+            lambda: scan(site.sitedb, app.config["VIDEO_DIR"], run_blocking=run_blocking),
         )
     for register in JOB_REGISTRARS:
         register(scheduler, app)

@@ -22,7 +22,7 @@ from flask import (
     url_for,
 )
 
-from examsite import archive, preflight
+from examsite import archive, payloads, preflight
 from examsite.app import site_of
 from examsite.engine.errors import ExamError
 from examsite.exam.base import CONSOLE_ROOM, Outcome
@@ -475,7 +475,7 @@ def display() -> Any:
 def _image(data: bytes | None) -> Response:
     if not data:
         abort(404)
-    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    mime = payloads.image_mime(data)
     return Response(data, mimetype=mime, headers={"Cache-Control": "private, no-store"})
 
 

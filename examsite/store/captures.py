@@ -43,12 +43,3 @@ def image(db: Database, request_id: str) -> bytes | None:
     """The captured JPEG."""
     r = db.execute("SELECT image FROM captures WHERE request_id = ?", [request_id]).fetchone()
     return r[0] if r else None
-
-
-def for_candidate(db: Database, candidate_id: int) -> list[dict[str, Any]]:
-    """A candidate's captures, oldest first."""
-    return dicts(
-        db.execute(
-            f"SELECT {COLUMNS} FROM captures WHERE candidate_id = ? ORDER BY id", [candidate_id]
-        )
-    )

@@ -4,7 +4,6 @@ pattern as tests/cloud), an administrator, and a synced demo plan with every kin
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,9 +17,10 @@ from cloudsync.certificates.store import companies
 from cloudsync.chain import GENESIS, row_hash
 from cloudsync.cloud import create_app
 from cloudsync.cloud.database import get_db, init_db
-from cloudsync.cloud.db import Database, DatabaseURL, create_mysql_database, drop_mysql_database
+from cloudsync.cloud.db import Database
 from cloudsync.cloud.store import admins, plans
 from tests.clock import Clock
+from tests.cloud import conftest as cloud_fixtures
 from tests.cloud.pages import log_in
 
 FACE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces" / "obama_small.jpg"
@@ -29,30 +29,9 @@ SITE = "SITE-JN-01"
 PASSWORD = "s3cret-pass"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
-def cloud_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database URL on each backend; MariaDB missing fails the test (never skips)."""
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path / "cloud.sqlite")
-        return
-    url = f"mysql://root:@127.0.0.1:3306/examcloud_cert_{secrets.token_hex(6)}"
-    try:
-        create_mysql_database(DatabaseURL.parse(url))
-    except Exception as exc:
-        pytest.fail(
-            f"MariaDB on 127.0.0.1:3306 is not reachable ({exc}); run scripts/ensure-mariadb",
-            pytrace=False,
-        )
-    try:
-        yield url
-    finally:
-        drop_mysql_database(url)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """2026-11-23 10:00 in China."""
-    return Clock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+# the same database backends and clock as the cloud's own tests
+cloud_db_url = cloud_fixtures.cloud_db_url
+clock = cloud_fixtures.clock
 
 
 @pytest.fixture

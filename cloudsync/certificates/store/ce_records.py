@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cloudsync.cloud.db import Database, Row
+from cloudsync.cloud.db import Database
 
 
 def add(
@@ -37,10 +37,3 @@ def dates(db: Database, id_number: str, kind: str) -> list[date]:
         (id_number, kind),
     )
     return [date.fromisoformat(r["completed_on"]) for r in rows]
-
-
-def for_holder(db: Database, id_number: str) -> list[Row]:
-    """Every record of one person, newest first."""
-    return db.query(
-        "SELECT * FROM cert_ce_records WHERE id_number = ? ORDER BY completed_on DESC", (id_number,)
-    )

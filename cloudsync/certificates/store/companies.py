@@ -44,16 +44,6 @@ def all_companies(db: Database) -> list[Row]:
     return db.query("SELECT * FROM cert_companies ORDER BY name")
 
 
-def set_subject(db: Database, subject: str, kind: str, role: str, work_type: str | None) -> None:
-    """Say which certificate kind, type and work type an exam subject leads to."""
-    with db.transaction():
-        db.execute("DELETE FROM cert_subjects WHERE subject = ?", (subject,))
-        db.insert(
-            "cert_subjects",
-            {"subject": subject, "kind": kind, "role": role, "work_type": work_type},
-        )
-
-
 def subject(db: Database, subject: str) -> Row | None:
     """The certificate an exam subject leads to, if configured."""
     return db.one("SELECT * FROM cert_subjects WHERE subject = ?", (subject,))

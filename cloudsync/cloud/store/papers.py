@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from cloudsync.cloud.db import Database, Row
+from cloudsync.cloud.db import Database
 from cloudsync.cloud.timefmt import iso
 
 
@@ -32,11 +32,3 @@ def get(db: Database, paper_id: str) -> dict[str, Any] | None:
     """The plain paper, or None."""
     row = db.one("SELECT body FROM papers WHERE paper_id = ?", (paper_id,))
     return json.loads(row["body"]) if row else None
-
-
-def all_papers(db: Database) -> list[Row]:
-    """Every paper's summary, by id."""
-    return db.query(
-        "SELECT paper_id, title, subject, duration_min, pass_mark, total_score, created_at "
-        "FROM papers ORDER BY paper_id"
-    )
