@@ -134,8 +134,11 @@ def test_exam_day_from_the_console(
         page.wait_for_function("document.getElementById('desk-still').naturalWidth > 0")
         shot(page, "02-desk-match")
         page.click("#btn-admit")
-        expect(page.locator(f'tr[data-cid="{face["id"]}"] .st')).to_have_text("checked_in")
-        expect(page.locator("#desk-decision")).to_contain_text("admitted")
+        # the roster row follows a push and a refresh: under load that can take longer than 5 s
+        expect(page.locator(f'tr[data-cid="{face["id"]}"] .st')).to_have_text(
+            "checked_in", timeout=30_000
+        )
+        expect(page.locator("#desk-decision")).to_contain_text("admitted", timeout=30_000)
 
         # -- terminals log in; the proctor starts from the control page --------------------------
         a, b = roster[0], face
