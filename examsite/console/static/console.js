@@ -44,12 +44,28 @@
       dot.className = 'dot off';
       if (err && err.data && err.data.code === 'login_required') location.href = '/console/login?expired=1';
     });
+    var burst = [];
     sock.on('room_update', function (u) {
       if (!window.onRoomUpdate) return;
-      clearTimeout(timer);  // many pushes in a burst: one refresh
-      timer = setTimeout(function () { window.onRoomUpdate(u); }, 150);
+      // Many pushes in a burst: one refresh, told every kind of the burst (a check-in followed
+      // at once by a journal push must still reach a page that waits for the check-in).
+      burst.push(u || {});
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var us = burst;
+        burst = [];
+        var merged = Object.assign({}, us[us.length - 1]);
+        merged.kinds = us.map(function (x) { return x.kind; });
+        window.onRoomUpdate(merged);
+      }, 150);
     });
   }
+
+  /* True when the (merged) room update `u` holds a push of one of `kinds`. */
+  window.updateHas = function (u, kinds) {
+    if (!u) return false;
+    return (u.kinds || [u.kind]).some(function (k) { return kinds.indexOf(k) >= 0; });
+  };
 
   window.snapshot = function () {
     return new Promise(function (resolve) {

@@ -12,5 +12,5 @@
       consoleApi(act, data).then(function (r) { if (r.ok && (act === 'start' || act === 'end' || act === 'open_checkin')) setTimeout(function () { location.reload(); }, 500); });
     });
   });
-  window.onRoomUpdate = function (u) { if (u && u.kind === 'session') location.reload(); };
+  window.onRoomUpdate = function (u) { if (updateHas(u, ['session'])) location.reload(); };
 })();

@@ -7,7 +7,6 @@
   function draw(d) {
     if (d.reader) el('reader-state') && (el('reader-state').textContent = d.reader.message || d.reader.state);
     var r = d.latest;
-    (d.recent || []).forEach(function () {});
     if (!r) return;
     current = r;
     el('desk-waiting').hidden = true;
@@ -48,23 +47,25 @@
   function refresh() {
     return fetch('/console/api/desk', {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (d) { if (d.ok) draw(d); });
   }
+  function rosterStates() {
+    snapshot().then(function (s) {
+      if (!s || !s.ok) return;
+      s.seats.forEach(function (x) {
+        var row = document.querySelector('tr[data-cid="' + x.candidate_id + '"] .st');
+        if (row) row.textContent = x.state;
+      });
+    });
+  }
   window.onRoomUpdate = function (u) {
     refresh();
-    if (u && (u.kind === 'checkin' || u.kind === 'return' || u.kind === 'desk_decision')) {
-      snapshot().then(function (s) {
-        if (!s.ok) return;
-        s.seats.forEach(function (x) {
-          var row = document.querySelector('tr[data-cid="' + x.candidate_id + '"] .st');
-          if (row) row.textContent = x.state;
-        });
-      });
-    }
+    // on (re)connect too: pushes missed while the socket was away are caught up
+    if (!u || updateHas(u, ['checkin', 'return', 'desk_decision'])) rosterStates();
   };
   el('btn-admit').addEventListener('click', function () {
-    if (current) consoleApi('desk_admit', {read_id: current.id, reason: el('desk-reason').value}).then(function (r) { if (r.ok) { el('desk-reason').value = ''; refresh(); } });
+    if (current) consoleApi('desk_admit', {read_id: current.id, reason: el('desk-reason').value}).then(function (r) { if (r.ok) { el('desk-reason').value = ''; refresh(); rosterStates(); } });
   });
   el('btn-refuse').addEventListener('click', function () {
-    if (current) consoleApi('desk_refuse', {read_id: current.id, reason: el('desk-reason').value}).then(refresh);
+    if (current) consoleApi('desk_refuse', {read_id: current.id, reason: el('desk-reason').value}).then(function () { refresh(); rosterStates(); });
   });
   document.querySelectorAll('.sim-card').forEach(function (b) {
     b.addEventListener('click', function () { consoleApi('sim_card', {candidate_id: Number(b.dataset.cid)}); });
