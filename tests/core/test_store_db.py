@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from examsite.store import journal
 from examsite.store.db import SiteDB
@@ -50,4 +53,20 @@ def test_write_takes_the_write_lock_up_front(tmp_path: Path) -> None:
         other.execute("ROLLBACK")
     finally:
         other.close()
+        sitedb.close()
+
+
+def test_the_journal_refuses_updates_and_deletes(tmp_path: Path) -> None:
+    sitedb = SiteDB(tmp_path / "site.sqlite3")
+    try:
+        with sitedb.write() as db:
+            journal.append(db, "message", "test", {"text": "kept"})
+        for sql in ("UPDATE journal SET payload = '{}'", "DELETE FROM journal"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                with sitedb.write() as db:
+                    db.execute(sql)
+        with sitedb.read() as db:
+            assert journal.last_seq(db) == 1
+            assert [r["payload"]["text"] for r in journal.rows(db)] == ["kept"]
+    finally:
         sitedb.close()

@@ -149,6 +149,8 @@ def test_altered_site_journal_flagged_by_cloud(
         ).fetchone()
         payload = json.loads(row[1])
         payload["value"] = ["D"]
+        # a tamperer with the file drops the append-only trigger first
+        db.execute("DROP TRIGGER journal_no_update")
         db.execute("UPDATE journal SET payload = ? WHERE seq = ?", [json.dumps(payload), row[0]])
     sync_push.fill(sitedb)
     sync_push.push(sitedb, cloud_client(site))
