@@ -62,9 +62,8 @@ def test_the_journal_refuses_updates_and_deletes(tmp_path: Path) -> None:
         with sitedb.write() as db:
             journal.append(db, "message", "test", {"text": "kept"})
         for sql in ("UPDATE journal SET payload = '{}'", "DELETE FROM journal"):
-            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-                with sitedb.write() as db:
-                    db.execute(sql)
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"), sitedb.write() as db:
+                db.execute(sql)
         with sitedb.read() as db:
             assert journal.last_seq(db) == 1
             assert [r["payload"]["text"] for r in journal.rows(db)] == ["kept"]
