@@ -152,9 +152,19 @@ def _control(args: argparse.Namespace, action: str) -> int:
                 from examsite.store import candidates
 
                 found = candidates.by_ticket(db, args.ticket)
+            if args.session:
+                found = [c for c in found if c["session_id"] == args.session]
             if not found:
                 print(
                     f"准考证号 {args.ticket} 不在名单中 (ticket not on any roster)", file=sys.stderr
+                )
+                return 1
+            if len(found) > 1:
+                ids = ", ".join(c["session_id"] for c in found)
+                print(
+                    f"准考证号 {args.ticket} 在多个场次中：{ids}；请用 --session 指定"
+                    f" (the ticket is on several sessions' rosters: name one with --session)",
+                    file=sys.stderr,
                 )
                 return 1
             out = exam.check_in(
@@ -248,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
         "checkin", help="mark a candidate checked in without the desk (reason required)"
     )
     s.add_argument("--ticket", required=True)
+    s.add_argument("--session", help="the session, when the ticket is on several rosters")
     s.add_argument("--reason", required=True, help="why the check-in desk was bypassed")
     s.add_argument("--actor", default="technician")
     s.set_defaults(func=lambda a: _control(a, "checkin"))
