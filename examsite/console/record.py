@@ -44,8 +44,14 @@ def _who(actor: str) -> str:
     return actor.split(":", 1)[-1]
 
 
-def describe(row: dict[str, Any], names: dict[str, str]) -> tuple[str, str] | None:
-    """One journal row as a line of the record (中文, English); None when it does not belong."""
+def describe(
+    row: dict[str, Any], names: dict[str, str], id_numbers: dict[str, str] | None = None
+) -> tuple[str, str] | None:
+    """One journal row as a line of the record (中文, English); None when it does not belong.
+
+    `id_numbers` (ticket → full number, from the roster) replaces the masked number the journal
+    keeps: 000 att.3 §2 wants the violator's 身份证号 on this paper form, which the site keeps.
+    """
     p, t = row["payload"], row["candidate_ticket"] or ""
     who = f"{names.get(t, '')}（{t}）" if t else ""
     kind = row["kind"]
@@ -63,7 +69,7 @@ def describe(row: dict[str, Any], names: dict[str, str]) -> tuple[str, str] | No
     if kind == "violation":
         handling = "取消考核资格和成绩" if p.get("handling") == "disqualify" else "警告"
         return (
-            f"{who} 身份证号 {p.get('id_number', '')} 违纪：{p.get('category_label', '')}"
+            f"{who} 身份证号 {(id_numbers or {}).get(t) or p.get('id_number', '')} 违纪：{p.get('category_label', '')}"
             f"{'；' + p['conduct'] if p.get('conduct') else ''}；处理：{handling}（监考员 {_who(row['actor'])}）",
             f"{t} violation: {p.get('category_label', '')} {p.get('conduct', '')}; handling: {p.get('handling')}",
         )
@@ -116,9 +122,10 @@ def build(exam: ExamDay, session_id: str, site_name: str = "") -> dict[str, Any]
         staff = incidents.staff(db, session_id)
         paper = sessions.paper_row(db, session_id)
     names = {c["ticket"]: c["name"] for c in roster}
+    id_numbers = {c["ticket"]: c["id_number"] for c in roster}
     events = []
     for row in rows:
-        text = describe(row, names)
+        text = describe(row, names, id_numbers)
         if text:
             events.append(
                 {
@@ -137,6 +144,9 @@ def build(exam: ExamDay, session_id: str, site_name: str = "") -> dict[str, Any]
         "place": f"{site_name} {session['room']}".strip(),
         "session_id": session_id,
         "title": session["title"],
+        # the form's first line names the exam (att.4: “…燃气经营企业从业人员培训考核机考”); the
+        # session's own title, so a 特种作业 or 安全生产管理人员 room prints its own
+        "heading": session["title"] or (paper["title"] if paper else "") or session["subject"],
         "subject": session["subject"],
         "paper_id": paper["paper_id"] if paper else "",
         "date": local(start, "%Y年%m月%d日"),
@@ -247,7 +257,7 @@ def pdf(record: dict[str, Any]) -> bytes:
         style=TableStyle([*frame, ("SPAN", (1, 0), (3, 0))]),
     )
     story = [
-        p("燃气经营企业从业人员培训考核机考", title),
+        p(record.get("heading") or record["title"], title),
         p("考场情况记录表", title),
         Spacer(1, 6 * mm),
         p(f"场次 {record['session_id']}　试卷 {record['paper_id']}", small),

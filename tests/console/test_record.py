@@ -52,3 +52,52 @@ def test_three_hundred_events_render_and_archive(
         archived = json.loads(zf.read("incident_record.json"))
         assert len(archived["events"]) == 300
         assert _pdf_text(zf.read("incident_record.pdf"))[0] == pages
+
+
+def test_violator_full_id_number_on_the_form_masked_elsewhere(
+    proctor: Console, app: Flask, session_id: str
+) -> None:
+    """000 att.3 §2: the form names the violator's 身份证号; the journal keeps the masked one."""
+    from examsite.payloads import mask_id_number
+    from examsite.store import candidates, journal
+
+    exam = site_of(app).exam
+    with exam.sitedb.read() as db:
+        cand = candidates.in_session(db, session_id)[0]
+    full, masked = cand["id_number"], mask_id_number(cand["id_number"])
+    assert full != masked
+    out = proctor.api(
+        "violation", candidate_id=cand["id"], category=5, conduct="使用手机", handling="disqualify"
+    )
+    assert out["ok"]
+    with exam.sitedb.read() as db:
+        (row,) = journal.rows(db, session_id=session_id, kinds=("violation",))
+    assert row["payload"]["id_number"] == masked  # the journal is never purged: stays masked
+
+    rec = record.build(exam, session_id, "示范考点")
+    line = next(e["text"] for e in rec["events"] if e["kind"] == "violation")
+    assert f"身份证号 {full}" in line and masked not in line
+    assert full in _pdf_text(record.pdf(rec))[1]
+    assert full in proctor.client.get("/console/record").get_data(as_text=True)
+
+
+def test_form_heading_names_the_sessions_exam(proctor: Console, app: Flask) -> None:
+    """The first line was hard-coded to the gas-industry exam; it follows the session now."""
+    from examsite import demo
+    from examsite.engine.timing import utcnow
+
+    exam = site_of(app).exam
+    session = {
+        **demo.demo_session(utcnow()),
+        "id": "S-ELEC",
+        "subject": "低压电工作业",
+        "title": "特种作业操作证 低压电工作业 理论考试",
+    }
+    paper = {**demo.PAPER, "paper_id": "P-ELEC", "title": "低压电工作业 A卷"}
+    exam.stage_session(session, paper, demo.demo_roster(), actor="test")
+    rec = record.build(exam, "S-ELEC", "示范考点")
+    assert rec["heading"] == "特种作业操作证 低压电工作业 理论考试"
+    text = _pdf_text(record.pdf(rec))[1]
+    assert "低压电工作业 理论考试" in text and "燃气经营" not in text
+    page = proctor.client.get("/console/record?session=S-ELEC").get_data(as_text=True)
+    assert "特种作业操作证 低压电工作业 理论考试" in page and "燃气经营企业从业人员培训" not in page
