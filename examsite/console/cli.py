@@ -94,8 +94,12 @@ def cmd_preflight(args: argparse.Namespace) -> int:
             print(
                 f"{marks[c.status]} {c.title} ({c.title_en}){'  ' + c.detail if c.detail else ''}"
             )
-        bad = preflight.not_ready(checks)
+        bad, warn = preflight.not_ready(checks), preflight.warnings(checks)
         print(f"\n未就绪 {len(bad)} 项 (not ready: {len(bad)})" if bad else "\n全部就绪 all ready")
+        for c in bad:
+            print(f"  ✘ {c.title}{'：' + c.detail if c.detail else ''}")
+        if warn:
+            print(f"另有 {len(warn)} 项提醒，请逐项确认 ({len(warn)} warnings to look at)")
     return 1 if preflight.not_ready(checks) else 0
 
 

@@ -333,7 +333,10 @@ def preflight_page() -> Any:
         public_key=preflight.stored_public_key(_site().exam),
     )
     return render_template(
-        "console/preflight.html", checks=checks, failing=preflight.not_ready(checks)
+        "console/preflight.html",
+        checks=checks,
+        failing=preflight.not_ready(checks),
+        warnings=preflight.warnings(checks),
     )
 
 
