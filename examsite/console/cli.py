@@ -35,6 +35,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             args.name or args.username,
             args.role,
             password,
+            must_change=args.temporary,
         )
     except AccountError as e:
         print(str(e), file=sys.stderr)
@@ -159,6 +160,11 @@ def register(sub: Any) -> None:
     s.add_argument("--username", required=True)
     s.add_argument("--name", help="display name (the real name that signs records)")
     s.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    s.add_argument(
+        "--temporary",
+        action="store_true",
+        help="an assigned password: the user must change it at first login (004 §5)",
+    )
     s.set_defaults(func=cmd_create_user)
 
     s = sub.add_parser(
