@@ -94,7 +94,9 @@ def console_words() -> dict[str, str]:
 def page_context() -> dict[str, Any]:
     user = getattr(g, "user", None)
     nav = [
-        (key, endpoint) for key, endpoint, perm in NAV if user and auth.allowed(user["role"], perm)
+        (key, endpoint)
+        for key, endpoint, perm in NAV
+        if user and not user.get("must_change_password") and auth.allowed(user["role"], perm)
     ]
     return {
         "t": t,
