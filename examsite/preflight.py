@@ -80,17 +80,30 @@ def check_terminals(exam: ExamDay) -> list[Check]:
     )
     for t in seen:
         camera = t["camera"] or "unknown"
-        status = "ok" if t["connected"] and camera == "ok" else "warn"
-        out.append(
-            Check(
-                f"terminal:{t['id']}",
-                status,
-                f"终端 {t['id']} 座位 {t['seat'] or '-'}",
-                f"Terminal {t['id']} seat {t['seat'] or '-'}",
-                f"{'在线' if t['connected'] else '离线'}；摄像头 {camera}；浏览器 {browser_of(t['user_agent'])}；"
-                f"IP {t['remote_addr'] or '-'}",
-            )
+        detail = (
+            f"{'在线' if t['connected'] else '离线'}；摄像头 {camera}；浏览器 {browser_of(t['user_agent'])}；"
+            f"IP {t['remote_addr'] or '-'}"
         )
+        title = f"终端 {t['id']} 座位 {t['seat'] or '-'}"
+        title_en = f"Terminal {t['id']} seat {t['seat'] or '-'}"
+        if camera in ("missing", "denied"):
+            # no random captures from this seat (002 考场篇(二)7): not a terminal to seat anyone at
+            out.append(
+                Check(
+                    f"terminal:{t['id']}",
+                    "fail",
+                    f"{title}：摄像头{'未检测到' if camera == 'missing' else '不可用'}",
+                    f"{title_en}: camera {camera}",
+                    f"{detail}。请接好摄像头并在浏览器中允许使用（见 docs/kiosk.md），或换用其他终端"
+                    "（plug in the camera and allow it in the browser, or use another terminal）",
+                )
+            )
+            continue
+        if camera == "unknown":
+            # the kiosk opens the camera only once a candidate has logged in
+            detail += "；摄像头在考生登录后检测（the camera is checked once a candidate logs in）"
+        status = "ok" if t["connected"] and camera == "ok" else "warn"
+        out.append(Check(f"terminal:{t['id']}", status, title, title_en, detail))
     return out
 
 
@@ -245,7 +258,8 @@ def check_papers(exam: ExamDay, public_key: str | None) -> list[Check]:
         for s in live:
             row = sessions.paper_row(db, s["id"])
             roster = candidates.in_session(db, s["id"])
-            photos = sum(1 for c in roster if candidates.photo(db, c["id"]))
+            without = [c for c in roster if not candidates.photo(db, c["id"])]
+            photos = len(roster) - len(without)
             name = f"{s['id']} {s['room']}"
             if row is None:
                 out.append(
@@ -297,7 +311,29 @@ def check_papers(exam: ExamDay, public_key: str | None) -> list[Check]:
                     f"考生 {len(roster)} 人，照片 {photos} 张",
                 )
             )
+            if len(without) > 0:
+                out.append(check_photos(s, without))
     return out
+
+
+def check_photos(session: dict[str, Any], without: list[dict[str, Any]]) -> Check:
+    """Candidates with no registered photo: the desk has no face to compare (not ready).
+
+    Whether a stored photo holds a usable face is only known when the desk describes it at the
+    first card read (dlib, seconds per photo), so it is not judged here.
+    """
+    listed = "、".join(f"{c['name']}（{c['ticket']}）" for c in without[:20])
+    more = f" 等 {len(without)} 人" if len(without) > 20 else ""
+    return Check(
+        f"photos:{session['id']}",
+        "fail",
+        f"{session['id']} {session['room']}：{len(without)} 名考生没有登记照片",
+        f"{session['id']}: {len(without)} candidates without a registered photo",
+        f"{listed}{more}。签到台无法比对人脸：请在省平台补录照片后重新拉取名单；"
+        "否则签到时须由监考员人工核验并填写原因"
+        "（add the photos in the cloud and pull the plan again; otherwise the desk needs a "
+        "proctor's override with a reason for each）",
+    )
 
 
 def run(
@@ -350,3 +386,8 @@ def stored_public_key(exam: ExamDay) -> str | None:
 def not_ready(checks: list[Check]) -> list[Check]:
     """The failing checks."""
     return [c for c in checks if c.status == "fail"]
+
+
+def warnings(checks: list[Check]) -> list[Check]:
+    """The checks to look at that do not stop the exam (offline spare terminal, no video folder…)."""
+    return [c for c in checks if c.status == "warn"]

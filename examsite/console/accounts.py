@@ -1,7 +1,9 @@
-"""Console accounts without Flask: the password rule, hashing, sign-in with lock-out.
+"""Console accounts without Flask: the password rule, hashing, sign-in with lock-out, changes.
 
 The provincial account rule (004 §5: 密码必须是英文+数字+特殊符号组合) asks for letters, digits and
-symbols together; we also ask for at least 8 characters. Passwords are hashed with argon2id.
+symbols together; we also ask for at least 8 characters. Passwords are hashed with argon2id. The
+same rule wants users to change a password they were given: an account created or reset by an
+administrator carries `must_change_password` until its user picks their own.
 """
 
 from __future__ import annotations
@@ -76,8 +78,19 @@ def generate_password() -> str:
             return pw
 
 
-def create_user(sitedb: SiteDB, username: str, display_name: str, role: str, password: str) -> int:
-    """Create an account after checking the name, role and password rule."""
+def create_user(
+    sitedb: SiteDB,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    *,
+    must_change: bool = False,
+) -> int:
+    """Create an account after checking the name, role and password rule.
+
+    `must_change`: the password is assigned (by an administrator), its user changes it first.
+    """
     if not _USERNAME.match(username):
         raise AccountError(
             "bad_username",
@@ -95,9 +108,12 @@ def create_user(sitedb: SiteDB, username: str, display_name: str, role: str, pas
         raise problem
     try:
         with sitedb.write() as db:
-            return users.create(
+            uid = users.create(
                 db, username, display_name.strip() or username, role, HASHER.hash(password)
             )
+            if must_change:
+                users.update(db, uid, must_change_password=1)
+            return uid
     except sqlite3.IntegrityError:
         raise AccountError(
             "username_taken",
@@ -140,31 +156,10 @@ def sign_in(
         if user is None or user["disabled"]:
             HASHER.hash(password)  # same work either way: no user-name probing by timing
             refusal = WRONG
-        elif user["locked_until"] and parse_iso(user["locked_until"]) > now:
-            until = parse_iso(user["locked_until"])
-            minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-            refusal = AccountError(
-                "account_locked",
-                f"密码错误次数过多，账号已锁定，请{minutes}分钟后再试或联系考点管理员解锁。",
-                f"Too many wrong passwords: the account is locked; retry in {minutes} min or ask "
-                "the site administrator.",
-                retry_after_min=minutes,
-            )
+        elif (locked := _locked(user, now)) is not None:
+            refusal = locked
         elif not _verify(user["password_hash"], password):
-            failures = user["failures"] + 1
-            if failures >= limit:
-                users.update(
-                    db, user["id"], failures=0, locked_until=iso(now + timedelta(minutes=lock_min))
-                )
-                refusal = AccountError(
-                    "account_locked",
-                    f"密码连续错误{limit}次，账号已锁定{lock_min}分钟。",
-                    f"{limit} wrong passwords in a row: the account is locked for {lock_min} min.",
-                    retry_after_min=lock_min,
-                )
-            else:
-                users.update(db, user["id"], failures=failures)
-                refusal = WRONG
+            refusal = _count_failure(db, user, now, limit, lock_min) or WRONG
         else:
             fields: dict[str, Any] = {
                 "failures": 0,
@@ -181,6 +176,37 @@ def sign_in(
     )
 
 
+def _locked(user: dict[str, Any], now: datetime) -> AccountError | None:
+    """The refusal while an account is locked out, else None."""
+    if not user["locked_until"] or parse_iso(user["locked_until"]) <= now:
+        return None
+    minutes = max(1, int((parse_iso(user["locked_until"]) - now).total_seconds() // 60) + 1)
+    return AccountError(
+        "account_locked",
+        f"密码错误次数过多，账号已锁定，请{minutes}分钟后再试或联系考点管理员解锁。",
+        f"Too many wrong passwords: the account is locked; retry in {minutes} min or ask "
+        "the site administrator.",
+        retry_after_min=minutes,
+    )
+
+
+def _count_failure(
+    db: Any, user: dict[str, Any], now: datetime, limit: int, lock_min: int
+) -> AccountError | None:
+    """One more wrong password; the lock-out refusal when it reaches `limit`."""
+    failures = user["failures"] + 1
+    if failures < limit:
+        users.update(db, user["id"], failures=failures)
+        return None
+    users.update(db, user["id"], failures=0, locked_until=iso(now + timedelta(minutes=lock_min)))
+    return AccountError(
+        "account_locked",
+        f"密码连续错误{limit}次，账号已锁定{lock_min}分钟。",
+        f"{limit} wrong passwords in a row: the account is locked for {lock_min} min.",
+        retry_after_min=lock_min,
+    )
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return bool(HASHER.verify(password_hash, password))
@@ -188,8 +214,11 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def set_password(sitedb: SiteDB, user_id: int, password: str) -> None:
-    """Change a password; every open console login of the account ends (epoch bump)."""
+def set_password(sitedb: SiteDB, user_id: int, password: str, *, must_change: bool = False) -> None:
+    """Change a password; every open console login of the account ends (epoch bump).
+
+    `must_change`: an administrator assigned it, so its user has to change it at the next login.
+    """
     problem = password_problem(password)
     if problem:
         raise problem
@@ -204,4 +233,64 @@ def set_password(sitedb: SiteDB, user_id: int, password: str) -> None:
             auth_epoch=user["auth_epoch"] + 1,
             failures=0,
             locked_until=None,
+            must_change_password=int(must_change),
         )
+
+
+def change_own_password(
+    sitedb: SiteDB,
+    user_id: int,
+    current: str,
+    new: str,
+    again: str,
+    now: datetime,
+    *,
+    limit: int = 5,
+    lock_min: int = 15,
+) -> int:
+    """A signed-in user changes their own password; returns the account's new auth epoch.
+
+    The current password is asked again (a console left open is not enough) and wrong ones count
+    towards the same lock-out as sign-in. Every other login of the account ends.
+    """
+    if new != again:
+        raise AccountError(
+            "password_mismatch",
+            "两次输入的新密码不一致，请重新输入。",
+            "The two new passwords differ; type them again.",
+        )
+    problem = password_problem(new)
+    if problem:
+        raise problem
+    if new == current:
+        raise AccountError(
+            "same_password",
+            "新密码不能与当前密码相同，请另设一个。",
+            "The new password must differ from the current one.",
+        )
+    refusal: AccountError | None = None
+    with sitedb.write() as db:  # a counted failure is committed, its refusal raised after
+        user = users.get(db, user_id)
+        if user is None or user["disabled"]:
+            raise AccountError("no_user", "账号不存在。", "No such account.")
+        refusal = _locked(user, now)
+        if refusal is None and not _verify(user["password_hash"], current):
+            refusal = _count_failure(db, user, now, limit, lock_min) or AccountError(
+                "wrong_password",
+                "当前密码不正确，请重新输入。",
+                "The current password is wrong; type it again.",
+            )
+        if refusal is None:
+            epoch = int(user["auth_epoch"]) + 1
+            users.update(
+                db,
+                user_id,
+                password_hash=HASHER.hash(new),
+                auth_epoch=epoch,
+                failures=0,
+                locked_until=None,
+                must_change_password=0,
+            )
+    if refusal is not None:
+        raise refusal
+    return epoch

@@ -27,6 +27,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+#: What an account that must change its assigned password may still open.
+CHANGE_ENDPOINTS = frozenset({"console.password_page"})
+
+
 def allowed(role: str, permission: str) -> bool:
     """True when `role` may use `permission`."""
     return role == "admin" or permission in PERMISSIONS.get(role, frozenset())
@@ -109,6 +113,11 @@ def require(permission: str = "view") -> Callable[[Callable[..., Any]], Callable
                 if wants_json():
                     return jsonify(refusal("login_required")), 401
                 return redirect(url_for("console.login", next=request.full_path))
+            if user.get("must_change_password") and request.endpoint not in CHANGE_ENDPOINTS:
+                # 004 §5: a password given by an administrator is changed before any other use
+                if wants_json():
+                    return jsonify(refusal("password_change_required")), 403
+                return redirect(url_for("console.password_page"))
             if not allowed(user["role"], permission):
                 if wants_json():
                     return jsonify(refusal("forbidden")), 403

@@ -35,6 +35,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             args.name or args.username,
             args.role,
             password,
+            must_change=args.temporary,
         )
     except AccountError as e:
         print(str(e), file=sys.stderr)
@@ -94,8 +95,12 @@ def cmd_preflight(args: argparse.Namespace) -> int:
             print(
                 f"{marks[c.status]} {c.title} ({c.title_en}){'  ' + c.detail if c.detail else ''}"
             )
-        bad = preflight.not_ready(checks)
+        bad, warn = preflight.not_ready(checks), preflight.warnings(checks)
         print(f"\n未就绪 {len(bad)} 项 (not ready: {len(bad)})" if bad else "\n全部就绪 all ready")
+        for c in bad:
+            print(f"  ✘ {c.title}{'：' + c.detail if c.detail else ''}")
+        if warn:
+            print(f"另有 {len(warn)} 项提醒，请逐项确认 ({len(warn)} warnings to look at)")
     return 1 if preflight.not_ready(checks) else 0
 
 
@@ -155,6 +160,11 @@ def register(sub: Any) -> None:
     s.add_argument("--username", required=True)
     s.add_argument("--name", help="display name (the real name that signs records)")
     s.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    s.add_argument(
+        "--temporary",
+        action="store_true",
+        help="an assigned password: the user must change it at first login (004 §5)",
+    )
     s.set_defaults(func=cmd_create_user)
 
     s = sub.add_parser(

@@ -12,6 +12,10 @@ CONSOLE_MESSAGES: dict[str, tuple[str, str]] = {
         "登录已过期或尚未登录，请重新登录监考台。",
         "Your console login has expired or is missing; log in again.",
     ),
+    "password_change_required": (
+        "请先修改管理员分配给您的初始密码（监考台 → 修改密码）。",
+        "Change the password the administrator gave you first (console → Change password).",
+    ),
     "csrf_failed": (
         "页面已过期（安全校验失败），请刷新页面后重试。",
         "The page has expired (security token missing or wrong); reload it and retry.",
@@ -180,6 +184,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "display_name": ("姓名", "Display name"),
     "create_user": ("新建账号", "Create account"),
     "unlock": ("解锁", "Unlock"),
+    "change_password": ("修改密码", "Change password"),
+    "current_password": ("当前密码", "Current password"),
+    "new_password": ("新密码", "New password"),
+    "new_password_again": ("再次输入新密码", "New password again"),
+    "must_change_password": ("需修改初始密码", "must change password"),
+    "temporary_password": (
+        "首次登录须修改密码",
+        "Must change it at first login",
+    ),
     "run_checks": ("重新检查", "Check again"),
     "demo_mode": ("演示模式", "Demo mode"),
     "connected": ("在线", "online"),

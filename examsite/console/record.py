@@ -44,8 +44,14 @@ def _who(actor: str) -> str:
     return actor.split(":", 1)[-1]
 
 
-def describe(row: dict[str, Any], names: dict[str, str]) -> tuple[str, str] | None:
-    """One journal row as a line of the record (中文, English); None when it does not belong."""
+def describe(
+    row: dict[str, Any], names: dict[str, str], id_numbers: dict[str, str] | None = None
+) -> tuple[str, str] | None:
+    """One journal row as a line of the record (中文, English); None when it does not belong.
+
+    `id_numbers` (ticket → full number, from the roster) replaces the masked number the journal
+    keeps: 000 att.3 §2 wants the violator's 身份证号 on this paper form, which the site keeps.
+    """
     p, t = row["payload"], row["candidate_ticket"] or ""
     who = f"{names.get(t, '')}（{t}）" if t else ""
     kind = row["kind"]
@@ -63,7 +69,7 @@ def describe(row: dict[str, Any], names: dict[str, str]) -> tuple[str, str] | No
     if kind == "violation":
         handling = "取消考核资格和成绩" if p.get("handling") == "disqualify" else "警告"
         return (
-            f"{who} 身份证号 {p.get('id_number', '')} 违纪：{p.get('category_label', '')}"
+            f"{who} 身份证号 {(id_numbers or {}).get(t) or p.get('id_number', '')} 违纪：{p.get('category_label', '')}"
             f"{'；' + p['conduct'] if p.get('conduct') else ''}；处理：{handling}（监考员 {_who(row['actor'])}）",
             f"{t} violation: {p.get('category_label', '')} {p.get('conduct', '')}; handling: {p.get('handling')}",
         )
@@ -116,9 +122,10 @@ def build(exam: ExamDay, session_id: str, site_name: str = "") -> dict[str, Any]
         staff = incidents.staff(db, session_id)
         paper = sessions.paper_row(db, session_id)
     names = {c["ticket"]: c["name"] for c in roster}
+    id_numbers = {c["ticket"]: c["id_number"] for c in roster}
     events = []
     for row in rows:
-        text = describe(row, names)
+        text = describe(row, names, id_numbers)
         if text:
             events.append(
                 {
@@ -137,6 +144,9 @@ def build(exam: ExamDay, session_id: str, site_name: str = "") -> dict[str, Any]
         "place": f"{site_name} {session['room']}".strip(),
         "session_id": session_id,
         "title": session["title"],
+        # the form's first line names the exam (att.4: “…燃气经营企业从业人员培训考核机考”); the
+        # session's own title, so a 特种作业 or 安全生产管理人员 room prints its own
+        "heading": session["title"] or (paper["title"] if paper else "") or session["subject"],
         "subject": session["subject"],
         "paper_id": paper["paper_id"] if paper else "",
         "date": local(start, "%Y年%m月%d日"),
@@ -201,40 +211,60 @@ def pdf(record: dict[str, Any]) -> bytes:
     span = f"{record['date']} {record['time_from']} 至 {record['time_to'] or '（未结束）'}"
     events = record["events"] or [{"at": "", "text": "无异常情况。"}]
     absentees = "、".join(f"{a['name']}（{a['ticket']}）" for a in record["absentees"]) or "无"
-    grid = [
-        [p("考试地点"), p(record["place"]), p("考试科目"), p(record["subject"])],
-        [p("考试时间"), p(span), "", ""],
-        [p("应考人数"), p(str(record["expected"])), p("实考人数"), p(str(record["actual"]))],
-        [p("考场情况记录"), [p(f"{e['at']}  {e['text']}", small) for e in events], "", ""],
-        [p("缺考人员记录"), p(absentees), "", ""],
+    label, width = 28 * mm, 174 * mm
+    grey = colors.HexColor("#f2f2f2")
+    lines = [("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    frame = [*lines, ("BACKGROUND", (0, 0), (0, -1), grey)]
+    head = Table(
         [
-            p("监考人员签名"),
-            p("、".join(record["proctors"]) or " "),
-            p("巡考人员签名"),
-            p("、".join(record["patrols"]) or " "),
+            [p("考试地点"), p(record["place"]), p("考试科目"), p(record["subject"])],
+            [p("考试时间"), p(span), "", ""],
+            [p("应考人数"), p(str(record["expected"])), p("实考人数"), p(str(record["actual"]))],
         ],
-    ]
-    table = Table(grid, colWidths=[28 * mm, 60 * mm, 28 * mm, 58 * mm])
-    table.setStyle(
-        TableStyle(
+        colWidths=[label, 60 * mm, label, 58 * mm],
+        style=TableStyle([*frame, ("SPAN", (1, 1), (3, 1))]),
+    )
+    # One row per event, the column heads repeated on every page: reportlab cannot split a
+    # single cell across pages, so a record of a real room (one "extend all" in a 60-seat room
+    # is 60 lines) in one cell raised LayoutError and took the archive export down with it.
+    log = Table(
+        [
             [
-                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("SPAN", (1, 1), (3, 1)),
-                ("SPAN", (1, 3), (3, 3)),
-                ("SPAN", (1, 4), (3, 4)),
-                ("VALIGN", (1, 3), (3, 3), "TOP"),
-                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
+                p("时间"),
+                p(f"考场情况记录（共 {n} 条）" if (n := len(record["events"])) else "考场情况记录"),
             ]
-        )
+        ]
+        + [[p(e["at"], small), p(e["text"], small)] for e in events],
+        colWidths=[label, width - label],
+        repeatRows=1,
+        splitInRow=1,
+        style=TableStyle(
+            [*lines, ("VALIGN", (0, 1), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), grey)]
+        ),
+    )
+    foot = Table(
+        [
+            [p("缺考人员记录"), p(absentees), "", ""],
+            [
+                p("监考人员签名"),
+                p("、".join(record["proctors"]) or " "),
+                p("巡考人员签名"),
+                p("、".join(record["patrols"]) or " "),
+            ],
+        ],
+        colWidths=[label, 60 * mm, label, 58 * mm],
+        splitInRow=1,
+        style=TableStyle([*frame, ("SPAN", (1, 0), (3, 0))]),
     )
     story = [
-        p("燃气经营企业从业人员培训考核机考", title),
+        p(record.get("heading") or record["title"], title),
         p("考场情况记录表", title),
         Spacer(1, 6 * mm),
         p(f"场次 {record['session_id']}　试卷 {record['paper_id']}", small),
         Spacer(1, 2 * mm),
-        table,
+        head,
+        log,
+        foot,
         Spacer(1, 4 * mm),
         p("本表由考点服务器根据考试日志（哈希链）自动生成。", small),
     ]

@@ -32,7 +32,15 @@ from examsite.kiosk import KIOSK_DIR
 from examsite.store import candidates, capture_reviews, captures, desk, users
 
 from . import auth, record, roomview
-from .accounts import ROLE_LABELS, AccountError, create_user, set_password, sign_in
+from .accounts import (
+    ROLE_LABELS,
+    AccountError,
+    SignedIn,
+    change_own_password,
+    create_user,
+    set_password,
+    sign_in,
+)
 from .messages import WORDS, from_exam_error, refusal
 from .services import services_of, simulate_card
 
@@ -86,7 +94,9 @@ def console_words() -> dict[str, str]:
 def page_context() -> dict[str, Any]:
     user = getattr(g, "user", None)
     nav = [
-        (key, endpoint) for key, endpoint, perm in NAV if user and auth.allowed(user["role"], perm)
+        (key, endpoint)
+        for key, endpoint, perm in NAV
+        if user and not user.get("must_change_password") and auth.allowed(user["role"], perm)
     ]
     return {
         "t": t,
@@ -333,7 +343,10 @@ def preflight_page() -> Any:
         public_key=preflight.stored_public_key(_site().exam),
     )
     return render_template(
-        "console/preflight.html", checks=checks, failing=preflight.not_ready(checks)
+        "console/preflight.html",
+        checks=checks,
+        failing=preflight.not_ready(checks),
+        warnings=preflight.warnings(checks),
     )
 
 
@@ -443,6 +456,8 @@ def users_page() -> Any:
                     form.get("display_name", ""),
                     form.get("role", ""),
                     form.get("password", ""),
+                    # the administrator assigned it: its user changes it at first login (004 §5)
+                    must_change="1" in form.getlist("temporary") if "temporary" in form else True,
                 )
                 message = t("save") + " ✓"
             elif form.get("op") == "unlock":
@@ -450,7 +465,10 @@ def users_page() -> Any:
                     users.update(db, _int(form, "user_id"), failures=0, locked_until=None)
                 message = t("unlock") + " ✓"
             elif form.get("op") == "password":
-                set_password(_site().sitedb, _int(form, "user_id"), form.get("password", ""))
+                uid = _int(form, "user_id")
+                set_password(
+                    _site().sitedb, uid, form.get("password", ""), must_change=uid != g.user["id"]
+                )
                 message = t("save") + " ✓"
         except ExamError as e:
             error = pair(_pair(e.code))
@@ -461,6 +479,50 @@ def users_page() -> Any:
     return render_template(
         "console/users.html", rows=rows, message=message, error=error, roles=users.ROLES
     ), (400 if error else 200)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@auth.require("view")
+def password_page() -> Any:
+    """The signed-in user changes their own password (004 §5); this login stays, others end."""
+    message = error = None
+    if request.method == "POST":
+        form, cfg, user = request.form, current_app.config, g.user
+        try:
+            epoch = change_own_password(
+                _site().sitedb,
+                user["id"],
+                form.get("current", ""),
+                form.get("new", ""),
+                form.get("again", ""),
+                _site().exam.now(),
+                limit=int(cfg["CONSOLE_LOCK_FAILURES"]),
+                lock_min=int(cfg["CONSOLE_LOCK_MIN"]),
+            )
+        except AccountError as e:
+            error = e.en if lang() == "en" else f"{e.zh}（{e.en}）"
+            if e.code == "account_locked":  # locked like a sign-in: this login ends too
+                auth.forget()
+                g.pop("user", None)
+                return render_template(
+                    "console/message.html", title=t("change_password"), message=error
+                ), 403
+        else:
+            keep = lang()
+            auth.remember(
+                SignedIn(user["id"], user["username"], user["display_name"], user["role"], epoch)
+            )
+            session["lang"] = keep
+            g.user = {**user, "must_change_password": 0}
+            message = pair(
+                (
+                    "密码已修改，其他已登录的设备需重新登录。",
+                    "Password changed; other logins must sign in again.",
+                )
+            )
+    return render_template("console/password.html", message=message, error=error), (
+        400 if error else 200
+    )
 
 
 @bp.get("/display")

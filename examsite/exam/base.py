@@ -188,6 +188,32 @@ class Base:
             )
         return pushes
 
+    def disqualify_in(
+        self, db: Database, cand: dict[str, Any], reason: str, actor: str, now: datetime
+    ) -> None:
+        """Cancel qualification and score (000 att.3 §2) inside the caller's transaction.
+
+        The one place a result is voided: the state, the void reason, no score and not passed,
+        so the archive, the console and the cloud push (which all read the candidate row) agree
+        even for a candidate disqualified after handing in. The voided score stays in the journal.
+        """
+        new = next_candidate_state(CandidateState(cand["state"]), "disqualify")
+        candidates.update(
+            db,
+            cand["id"],
+            state=new.value,
+            void_reason=reason,
+            lock_reason=reason,
+            finished_at=cand["finished_at"] or tm.iso(now),
+            score=None,
+            passed=0,
+        )
+        payload: dict[str, Any] = {"reason": reason}
+        if cand["score"] is not None:
+            payload["voided_score"] = cand["score"]
+            payload["voided_passed"] = bool(cand["passed"])
+        self.journal(db, "disqualified", actor, payload, cand=cand)
+
     def _mark_absent(self, db: Database, cand: dict[str, Any], actor: str) -> None:
         candidates.update(
             db,

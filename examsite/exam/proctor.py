@@ -294,15 +294,7 @@ class ProctorOps(Base):
         now = self.now()
         with self.sitedb.write() as db:
             cand = self.candidate(db, candidate_id)
-            candidates.update(
-                db,
-                candidate_id,
-                state=next_candidate_state(C(cand["state"]), "disqualify").value,
-                void_reason=reason,
-                lock_reason=reason,
-                finished_at=cand["finished_at"] or tm.iso(now),
-            )
-            self.journal(db, "disqualified", actor, {"reason": reason}, cand=cand)
+            self.disqualify_in(db, cand, reason, actor, now)
         pushes = [self.console_push("disqualified", candidate_id=candidate_id)]
         if cand["terminal_id"]:
             pushes.append(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from examsite import payloads
-from examsite.engine import timing as tm
 from examsite.engine.errors import ExamError
 from examsite.engine.states import CandidateState, next_candidate_state
 from examsite.store import candidates, capture_reviews, captures, incidents, violations
@@ -69,7 +68,7 @@ class RecordOps:
             cand = self.exam.candidate(db, candidate_id)
             if handling == "disqualify":
                 # checked before anything is written: a refused transition leaves no record
-                new = next_candidate_state(C(cand["state"]), "disqualify")
+                next_candidate_state(C(cand["state"]), "disqualify")
             row = self.exam.journal(
                 db,
                 "violation",
@@ -98,15 +97,7 @@ class RecordOps:
             )
             if handling == "disqualify":
                 reason = f"{label}：{conduct}" if conduct else label
-                candidates.update(
-                    db,
-                    candidate_id,
-                    state=new.value,
-                    void_reason=reason,
-                    lock_reason=reason,
-                    finished_at=cand["finished_at"] or tm.iso(now),
-                )
-                self.exam.journal(db, "disqualified", actor, {"reason": reason}, cand=cand)
+                self.exam.disqualify_in(db, cand, reason, actor, now)
                 if cand["terminal_id"]:
                     pushes.append(
                         Push(

@@ -37,7 +37,7 @@ def all_users(db: Database) -> list[dict[str, Any]]:
     return dicts(
         db.execute(
             "SELECT id, username, display_name, role, failures, locked_until, disabled, created_at,"
-            " last_login_at FROM users ORDER BY role, username"
+            " last_login_at, must_change_password FROM users ORDER BY role, username"
         )
     )
 
