@@ -84,7 +84,7 @@ def test_disqualify_after_hand_in_voids_the_result(
 def test_migration_voids_results_stored_before_the_fix(app: Flask, session_id: str) -> None:
     import importlib
 
-    step = importlib.import_module("migrations.site.m0002_void_disqualified_results")
+    step = importlib.import_module("migrations.site.m0003_void_disqualified_results")
     exam = site_of(app).exam
     with exam.sitedb.write() as db:
         a, b = candidates.in_session(db, session_id)[:2]
