@@ -47,6 +47,7 @@ def start_devices(scheduler: Any, app: Flask) -> None:
     from examsite.app import site_of
     from examsite.exam.capture_checks import CaptureChecker
     from examsite.extensions import socketio
+    from examsite.serve import blocking_runner
 
     site = site_of(app)
     svc = services_of(app)
@@ -64,7 +65,15 @@ def start_devices(scheduler: Any, app: Flask) -> None:
             camera = open_source(cfg["DESK_CAMERA"])
         except DeviceError as e:
             log.error("desk camera: %s", e)
-    desk = CheckinDesk(site.exam, site.emit, camera=camera, pool=pool, threshold=threshold)
+    run_blocking = blocking_runner()
+    desk = CheckinDesk(
+        site.exam,
+        site.emit,
+        camera=camera,
+        pool=pool,
+        threshold=threshold,
+        run_blocking=run_blocking,
+    )
     svc.desk = desk
     if cfg["IDCARD_READER"]:
         from devices.idcard.service import ReaderService
