@@ -76,16 +76,20 @@ def start_devices(scheduler: Any, app: Flask) -> None:
     )
     svc.desk = desk
     if cfg["IDCARD_READER"]:
+        from devices.idcard.connect import open_configured_reader
         from devices.idcard.service import ReaderService
-        from devices.idcard.transport_serial import open_reader
+        from examsite.serve import dedicated_thread_runner
 
         url = cfg["IDCARD_READER"]
         service = ReaderService(
-            lambda: open_reader(url),
+            lambda: open_configured_reader(url),
             desk.on_card,
             desk.on_status,
             sleep=socketio.sleep,
             name=url,
+            # serial or USB, the reader's I/O runs on its own native thread (pyusb blocks);
+            # the desk callbacks stay on the background task
+            run_blocking=dedicated_thread_runner(),
         )
         svc.reader = service
         desk.reader_state = {"state": "starting", "message": f"正在连接读卡器 {url}", "reader": url}
