@@ -162,6 +162,84 @@ def test_frame_interleaved_inside_a_truncated_one_is_recovered() -> None:
     assert any(isinstance(e, FrameError) for e in events)
 
 
+FALSE_SYNC = b"\x00\xaa\xaa\x96\x69\x00"  # a sync in noise, its length byte borrowed from the frame
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        codec.build_response(0x80),
+        codec.build_response(0x9F, bytes(4)),
+        codec.build_response(0x90, bytes(8)),
+        card_answer(PRESETS["wang"]),
+    ],
+    ids=["no_card", "found", "selected", "card_read"],
+)
+def test_false_sync_does_not_swallow_the_frame_behind_it(answer: bytes) -> None:
+    stream = FALSE_SYNC + answer
+    for at in range(len(stream) + 1):
+        assert frames_of(feed_split(stream, at)) == [answer], at
+    byte_by_byte = FrameBuffer()
+    events = [e for byte in stream for e in byte_by_byte.feed(bytes([byte]))]
+    assert frames_of(events) == [answer]
+    assert any(isinstance(e, FrameError) for e in events)
+
+
+def test_false_sync_is_reported() -> None:
+    events = FrameBuffer().feed(FALSE_SYNC + codec.build_response(0x80))
+    assert isinstance(events[0], FrameError) and events[0].code == "false_sync"
+    assert frames_of(events) == [codec.build_response(0x80)]
+
+
+def test_truncated_answer_then_a_short_one_needs_no_padding() -> None:
+    """The restarted reader's short answer is found at once, at every split, without waiting
+    for the truncated answer's declared length to fill up."""
+    short = codec.build_response(0x80)
+    stream = card_answer(PRESETS["wang"])[:300] + short
+    for at in range(len(stream) + 1):
+        assert frames_of(feed_split(stream, at)) == [short], at
+
+
+def _resp(sw3: int, data: bytes = b"") -> Response:
+    return Response(0, 0, sw3, data)
+
+
+@pytest.mark.parametrize(
+    ("request_frame", "answer", "fits"),
+    [
+        (codec.FIND, _resp(0x9F, bytes(4)), True),
+        (codec.FIND, _resp(0x80), True),
+        (codec.FIND, _resp(0x9F), False),
+        (codec.FIND, _resp(0x90, bytes(8)), False),  # a late select answer
+        (codec.FIND, Response.from_frame(Frame(card_answer(PRESETS["li"]))), False),  # late read
+        (codec.SELECT, _resp(0x90, bytes(8)), True),
+        (codec.SELECT, _resp(0x81), True),
+        (codec.SELECT, _resp(0x9F, bytes(4)), False),  # a late find answer
+        (codec.READ, Response.from_frame(Frame(card_answer(PRESETS["li"]))), True),
+        (codec.READ, _resp(0x41), True),
+        (codec.READ, _resp(0x90, bytes(8)), False),
+        (codec.READ, _resp(0x90, b"\x01\x00\x04\x00" + bytes(100)), False),
+        (
+            codec.READ_WITH_FINGERPRINT,
+            Response.from_frame(Frame(card_answer(PRESETS["li"], bytes(512)))),
+            True,
+        ),
+        (codec.STATUS, _resp(0x90), True),
+        (codec.STATUS, _resp(0x9F, bytes(4)), False),
+        (codec.RESET, _resp(0x90), True),
+        (codec.SAM_ID, _resp(0x90, bytes(16)), True),
+        (codec.SAM_ID, _resp(0x90), False),
+        (codec.READ_APPENDED_ADDRESS, _resp(0x91), True),
+        (codec.READ_APPENDED_ADDRESS, _resp(0x90, bytes(70)), True),
+        (codec.READ_MID, _resp(0x90, bytes(3)), True),  # no known shape: anything goes
+    ],
+)
+def test_answer_shapes_fit_their_request(
+    request_frame: bytes, answer: Response, fits: bool
+) -> None:
+    assert codec.answer_fits(request_frame, answer) is fits
+
+
 def test_building_an_oversized_frame_is_refused() -> None:
     with pytest.raises(ValueError):
         codec.build_frame(bytes(codec.MAX_LEN + 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import tty
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import serial
 from devices.errors import DeviceError
 from devices.idcard import codec
 from devices.idcard.presets import PRESETS
-from devices.idcard.reader import ReaderGone, ReaderTimeout
+from devices.idcard.reader import ReaderGone, ReaderTimeout, exchange
 from devices.idcard.simulator import SimulatedReader
 from devices.idcard.transport_serial import SerialTransport, open_port, open_reader
 
@@ -89,10 +90,10 @@ def test_missing_port_and_loop_url() -> None:
     with pytest.raises(DeviceError) as err:
         open_reader("/dev/ttyNOSUCHREADER")
     assert err.value.code == "reader_port_missing"
-    # loop:// echoes the request: a frame, but not an answer
+    # loop:// echoes the request: a frame, but not an answer; it is skipped, never taken for one
     with pytest.raises(DeviceError) as err:
         open_reader("loop://")
-    assert err.value.code == "reader_protocol_error"
+    assert err.value.code == "reader_not_responding" and "坏帧" in err.value.message_zh
 
 
 def test_transport_over_loop_url() -> None:
@@ -160,3 +161,28 @@ def test_serial_transport_wraps_any_pyserial_port() -> None:
     transport.close()
     with pytest.raises(ReaderGone):
         transport.send(b"x")
+
+
+def test_exchange_skips_an_echo_and_a_late_answer() -> None:
+    """A late read answer (to a request that timed out) and the echoed request arrive before
+    the find answer: exchange() returns the find answer, not the first well-formed frame."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    transport = open_port(os.ttyname(slave))
+    try:
+        late = codec.build_response(0x90, b"\x01\x00\x04\x00" + bytes(1280))
+
+        def reader_side() -> None:
+            got = b""
+            while not got.endswith(codec.FIND):
+                got += os.read(master, 64)
+            os.write(master, late + codec.FIND + codec.build_response(0x9F, bytes(4)))
+
+        helper = threading.Thread(target=reader_side)
+        helper.start()
+        answer = exchange(transport, codec.FIND, 5.0)
+        helper.join(5)
+        assert (answer.sw3, answer.data) == (0x9F, bytes(4))
+    finally:
+        transport.close()
+        os.close(master)
