@@ -206,7 +206,7 @@ class FrameBuffer:
             length = int.from_bytes(buf[at + 4 : at + 6], "big")
             total = at + 6 + length
             complete = 3 <= length <= self._max_len and total <= len(buf)
-            if complete and checksum(buf[at + 4 : total - 1]) == buf[total - 1]:
+            if complete and checksum(bytes(buf[at + 4 : total - 1])) == buf[total - 1]:
                 return at
             at = buf.find(SYNC, at + 1)
         return None
