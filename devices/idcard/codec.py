@@ -388,13 +388,16 @@ def decode_find(resp: Response) -> bool:
 
 
 def decode_sam_id(resp: Response) -> str:
-    """The SAM serial as printed on reader labels: ``05.01-20101117-0012345678-1234567890``."""
+    """The SAM serial as printed on reader labels: ``05.01-20101117-012345678-123456789``.
+
+    ``%02d.%02d-%d-%09d-%09d`` (spec §1.4, HslCommunication ``ExtractSafeModuleNumber``).
+    """
     data = resp.expect().data
     if len(data) < 16:
         raise ProtocolError(f"SAM编号只有{len(data)}字节", f"SAM id has {len(data)} bytes")
     a, b = int.from_bytes(data[0:2], "little"), int.from_bytes(data[2:4], "little")
     c, d, e = (int.from_bytes(data[i : i + 4], "little") for i in (4, 8, 12))
-    return f"{a:02d}.{b:02d}-{c}-{d:010d}-{e:010d}"
+    return f"{a:02d}.{b:02d}-{c}-{d:09d}-{e:09d}"
 
 
 @dataclass(frozen=True)

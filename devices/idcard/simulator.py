@@ -37,10 +37,10 @@ from devices.idcard.codec import FrameBuffer, Identity, Request
 from devices.idcard.presets import PRESETS, fake_photo
 from devices.idcard.reader import ReaderGone
 
-# SAM serial 05.01-20101117-0012345678-1234567890 (invented)
+# SAM serial 05.01-20101117-012345678-123456789 (invented)
 _SAM_ID = b"".join(
     n.to_bytes(size, "little")
-    for n, size in ((5, 2), (1, 2), (20101117, 4), (12345678, 4), (1234567890, 4))
+    for n, size in ((5, 2), (1, 2), (20101117, 4), (12345678, 4), (123456789, 4))
 )
 COMMANDS = (
     "place <preset>|<json>",

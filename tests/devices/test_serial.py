@@ -34,7 +34,7 @@ def test_read_card_over_pty(sim: SimulatedReader) -> None:
         result = reader.read_card()
         assert result is not None and result.identity == PRESETS["wang"]
         assert len(result.data.photo) == 1024
-        assert reader.sam_id() == "05.01-20101117-0012345678-1234567890"
+        assert reader.sam_id() == "05.01-20101117-012345678-123456789"
         reader.status()
         fp = reader.read_card(fingerprint=True)
         assert fp is not None and fp.data.fingerprint is None  # 30 10 answered with FLEN 0
