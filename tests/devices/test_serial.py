@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import tty
 from collections.abc import Iterator
 from pathlib import Path
@@ -186,3 +187,20 @@ def test_exchange_skips_an_echo_and_a_late_answer() -> None:
     finally:
         transport.close()
         os.close(master)
+
+
+def test_paced_simulator_takes_as_long_as_a_uart(tmp_path: Path) -> None:
+    """With ``pace`` the simulator moves bytes at the line speed: find + select + read of a
+    1295-byte answer at 115200 baud need at least 1359 bytes × 10 bits on the wire."""
+    with SimulatedReader(pty_link=str(tmp_path / "paced"), baudrate=115200, pace=True) as paced:
+        reader = open_reader(paced.url)
+        try:
+            paced.place(PRESETS["wang"])
+            started = time.perf_counter()
+            result = reader.read_card()
+            took = time.perf_counter() - started
+        finally:
+            reader.close()
+    assert result is not None and result.identity.name == PRESETS["wang"].name
+    wire = (3 * 10 + 15 + 19 + 1295) * 10 / 115200
+    assert took >= wire * 0.95, (took, wire)
