@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import _thread
 import io
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,47 +53,177 @@ def encode_jpeg(rgb: np.ndarray, max_side: int = 640, quality: int = 85) -> byte
 
 
 class OpenCVSource:
-    """A camera index (``0``), a stream URL (``rtsp://…``, ``http://…``) or a video file."""
+    """A camera index (``0``), a stream URL (``rtsp://…``, ``http://…``) or a video file.
 
-    def __init__(self, source: int | str, open_timeout_ms: int = 5000, read_timeout_ms: int = 5000):
+    A live camera or stream keeps producing frames whether or not anyone asks; read on demand,
+    one ``grab()`` returns the oldest buffered frame, which at the desk can be seconds old and
+    show the previous candidate. So a native thread grabs all the time (cheap: no colour
+    conversion) and a still is the first frame grabbed *after* the request, decoded on that
+    thread. When the capture fails (camera unplugged, stream dropped, end of a file) it is
+    reopened every ``reopen_interval`` seconds; a video file therefore plays in a loop at its
+    own frame rate, like a camera. :meth:`still` blocks: under gevent call it from the hub's
+    thread pool (the thread itself is a real OS thread even under monkey-patching).
+    """
+
+    def __init__(
+        self,
+        source: int | str,
+        open_timeout_ms: int = 5000,
+        read_timeout_ms: int = 5000,
+        reopen_interval: float = 2.0,
+    ):
         import cv2
 
         self._cv2 = cv2
         self.source = source
-        self._lock = threading.Lock()
-        params = [
+        self.read_timeout = read_timeout_ms / 1000
+        self.reopen_interval = reopen_interval
+        self._params = [
             cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
             open_timeout_ms,
             cv2.CAP_PROP_READ_TIMEOUT_MSEC,
             read_timeout_ms,
         ]
-        self._capture: Any = cv2.VideoCapture(source, cv2.CAP_ANY, params)
-        if not self._capture.isOpened():
-            self._capture.release()
-            raise CameraError(
-                "camera_unavailable",
-                f"无法打开摄像头 {source}，请检查连接、编号或地址",
-                f"cannot open camera {source}; check the cable, index or URL",
-            )
+        start_thread, self._new_lock = _native()
+        self._guard = self._new_lock()
+        self._wake = self._new_lock()
+        self._wake.acquire()  # released by close() to cut a pause short
+        self._exited = self._new_lock()
+        self._exited.acquire()  # released by the thread when it has let go of the capture
+        self._waiting: list[_StillRequest] = []
+        self._closed = False
+        self.reopens = 0
+        self._capture: Any = self._open()
+        if self._capture is None:
+            raise self._unavailable()
+        self._is_file = isinstance(source, str) and "://" not in source and Path(source).is_file()
+        start_thread(self._run, ())
+
+    def _open(self) -> Any:
+        capture = self._cv2.VideoCapture(self.source, self._cv2.CAP_ANY, self._params)
+        if capture.isOpened():
+            return capture
+        capture.release()
+        return None
+
+    def _unavailable(self) -> CameraError:
+        return CameraError(
+            "camera_unavailable",
+            f"无法打开摄像头 {self.source}，请检查连接、编号或地址",
+            f"cannot open camera {self.source}; check the cable, index or URL",
+        )
+
+    def _pace(self, capture: Any) -> float:
+        """Seconds between grabs: none for a live source (grab waits for the next frame)."""
+        if not self._is_file:
+            return 0.0
+        fps = float(capture.get(self._cv2.CAP_PROP_FPS) or 0)
+        return 1 / min(max(fps, 1.0), 60.0) if fps > 0 else 1 / 25
+
+    def _pause(self, seconds: float) -> None:
+        if self._wake.acquire(timeout=seconds):
+            self._wake.release()  # closing: let every later pause end at once
+
+    def _run(self) -> None:
+        capture = self._capture
+        pace = self._pace(capture)
+        try:
+            while not self._closed:
+                if capture is None:
+                    self._pause(self.reopen_interval)
+                    if self._closed:
+                        break
+                    capture = self._open()
+                    if capture is not None:
+                        pace = self._pace(capture)
+                        with self._guard:
+                            self._capture = capture
+                            self.reopens += 1
+                    continue
+                if not capture.grab():
+                    capture.release()
+                    capture = None
+                    with self._guard:
+                        self._capture = None
+                        waiting, self._waiting = self._waiting, []
+                    for request in waiting:
+                        request.done.release()  # no frame: still() reports it
+                    continue
+                with self._guard:
+                    waiting, self._waiting = self._waiting, []
+                if waiting:
+                    ok, frame = capture.retrieve()
+                    for request in waiting:
+                        request.frame = frame if ok else None
+                        request.done.release()
+                if pace:
+                    self._pause(pace)
+        finally:
+            if capture is not None:
+                capture.release()
+            with self._guard:
+                self._capture = None
+                waiting, self._waiting = self._waiting, []
+            for request in waiting:
+                request.done.release()
+            self._exited.release()
 
     def still(self, max_side: int = 640, quality: int = 85) -> bytes:
-        """The current frame as JPEG (older buffered frames are skipped for live streams)."""
-        with self._lock:
-            grabbed = self._capture.grab()
-            ok, frame = self._capture.retrieve() if grabbed else (False, None)
-        if not ok or frame is None:
+        """A frame grabbed after this call began, as JPEG (blocks up to the read timeout)."""
+        request = _StillRequest(self._new_lock())
+        request.done.acquire()
+        with self._guard:
+            if self._closed or self._capture is None:
+                raise CameraError(
+                    "camera_unavailable",
+                    f"摄像头 {self.source} 已断开，正在自动重连，请检查连接线或视频流",
+                    f"camera {self.source} is disconnected and being reopened; "
+                    "check the cable or stream",
+                )
+            self._waiting.append(request)
+        if not request.done.acquire(timeout=self.read_timeout):
+            with self._guard:
+                if request in self._waiting:
+                    self._waiting.remove(request)
+        if request.frame is None:
             raise CameraError(
                 "camera_no_frame",
                 f"摄像头 {self.source} 没有画面，请检查摄像头或视频流",
                 f"camera {self.source} gave no frame; check the camera or stream",
             )
-        rgb = self._cv2.cvtColor(frame, self._cv2.COLOR_BGR2RGB)
+        rgb = self._cv2.cvtColor(request.frame, self._cv2.COLOR_BGR2RGB)
         return encode_jpeg(rgb, max_side, quality)
 
     def close(self) -> None:
-        """Release the capture."""
-        with self._lock:
-            self._capture.release()
+        """Stop the reader thread and release the capture (waits up to the read timeout)."""
+        with self._guard:
+            if self._closed:
+                return
+            self._closed = True
+        self._wake.release()
+        self._exited.acquire(timeout=self.read_timeout + 1)
+
+
+class _StillRequest:
+    """One caller of :meth:`OpenCVSource.still` waiting for the next frame."""
+
+    __slots__ = ("done", "frame")
+
+    def __init__(self, done: Any) -> None:
+        self.done = done
+        self.frame: Any = None
+
+
+def _native() -> tuple[Callable[..., Any], Callable[[], Any]]:
+    """The OS's thread start and lock, also when gevent has patched them into greenlet
+    versions: ``cv2`` calls block the whole OS thread, so the camera reader must be a real one,
+    and the locks it shares with its callers (hub thread-pool threads) must be real locks."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return _thread.start_new_thread, _thread.allocate_lock
+    start, lock = monkey.get_original("_thread", ["start_new_thread", "allocate_lock"])
+    return start, lock
 
 
 class ImageFolderSource:

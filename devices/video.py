@@ -29,18 +29,44 @@ CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".avi", ".ts", ".ps", ".mpg", ".h264", ".h265", ".dav", ".flv")
 SEGMENT_NAMESPACE = uuid.UUID("6f1d3c1e-6a0b-4a54-9d52-8d5f3f0b2c10")
 
-# GB/T 28181 Appendix D type codes (wvp-GB28181-pro DeviceTypeEnum)
+# Provincial-level divisions of GB/T 2260 (the first two digits of a centre code): 北京…内蒙古,
+# 辽宁…黑龙江, 上海…山东, 河南…海南, 重庆…西藏, 陕西…新疆, 台湾, 香港, 澳门.
+PROVINCES = frozenset(
+    f"{code:02d}"
+    for first, last in (
+        (11, 15),
+        (21, 23),
+        (31, 37),
+        (41, 46),
+        (50, 54),
+        (61, 65),
+        (71, 71),
+        (81, 82),
+    )
+    for code in range(first, last + 1)
+)
+# GB/T 28181 Appendix D type codes (specs/video-metadata.md §5.1, from wvp-GB28181-pro
+# DeviceTypeEnum; 202 媒体分发服务器 is in Appendix D though the spec's list skips it); codes not
+# listed (119, 126–129, 144–199, 212–214 …) are reserved.
 DEVICE_TYPES = {
     "111": "DVR", "112": "视频服务器", "113": "编码器", "114": "解码器", "115": "视频切换矩阵",
-    "116": "音频切换矩阵", "117": "报警控制器", "118": "NVR", "130": "HVR", "131": "摄像机",
-    "132": "网络摄像机(IPC)", "133": "显示器", "134": "报警输入设备", "135": "报警输出设备",
-    "136": "语音输入设备", "137": "语音输出设备", "138": "移动传输设备", "139": "其他外围设备",
+    "116": "音频切换矩阵", "117": "报警控制器", "118": "NVR", "120": "采集系统", "121": "卡口",
+    "122": "多目设备", "123": "停车场出入口设备", "124": "门禁设备", "125": "安检设备",
+    "130": "HVR", "131": "摄像机", "132": "网络摄像机(IPC)", "133": "显示器", "134": "报警输入设备",
+    "135": "报警输出设备", "136": "语音输入设备", "137": "语音输出设备", "138": "移动传输设备",
+    "139": "其他外围设备", "140": "继电器输出设备", "141": "道闸", "142": "智能门",
+    "143": "凭证识别单元",
     "200": "中心信令控制服务器", "201": "Web应用服务器", "202": "媒体分发服务器", "203": "代理服务器",
     "204": "安全服务器", "205": "报警服务器", "206": "数据库服务器", "207": "GIS服务器",
     "208": "管理服务器", "209": "接入网关", "210": "媒体存储服务器", "211": "信令安全路由网关",
     "215": "业务分组", "216": "虚拟组织", "300": "中心用户", "400": "终端用户",
+    "500": "外部平台", "501": "外部平台", "502": "外部平台", "503": "外部平台", "504": "外部平台",
+    "505": "外部平台",
 }  # fmt: skip
-CAMERA_TYPES = {"131", "132"}
+CAMERA_TYPES = frozenset({"131", "132"})
+# What can hold the original recording (§5.4: NVR 118 or media storage 210; a DVR or hybrid
+# recorder stores its cameras' video the same way).
+RECORDER_TYPES = frozenset({"111", "118", "130", "210"})
 _GB_ID = re.compile(r"^\d{20}$")
 _FLAT = re.compile(r"^(?P<cam>[^_/]+)_(?P<start>\d{8}T\d{6}Z?)_(?P<end>\d{8}T\d{6}Z?)$")
 _TIMES = re.compile(r"^(?P<start>\d{6})-(?P<end>\d{6})$")
@@ -86,14 +112,33 @@ def parse_gb28181_id(value: str) -> Gb28181Id:
             f"“{value}”不是20位数字的GB/T 28181编码，请核对摄像机通道编号",
             f"{value!r} is not a 20-digit GB/T 28181 id; check the camera channel id",
         )
-    province = int(value[:2])
-    if not 11 <= province <= 82:
+    if value[:2] not in PROVINCES:
         raise VideoMetadataError(
             "gb28181_id_invalid",
-            f"GB/T 28181编码“{value}”的省级行政区划码{value[:2]}无效",
-            f"GB/T 28181 id {value}: province code {value[:2]} is not valid",
+            f"GB/T 28181编码“{value}”的省级行政区划码{value[:2]}不存在（GB/T 2260），请核对编码",
+            f"GB/T 28181 id {value}: {value[:2]} is no province code of GB/T 2260; check the id",
+        )
+    if value[10:13] not in DEVICE_TYPES:
+        raise VideoMetadataError(
+            "gb28181_id_invalid",
+            f"GB/T 28181编码“{value}”的类型码{value[10:13]}（第11–13位）不在附录D中，请核对编码",
+            f"GB/T 28181 id {value}: type code {value[10:13]} (digits 11–13) is not in "
+            "Appendix D; check the id",
         )
     return Gb28181Id(value, value[:8], value[8:10], value[10:13], value[13], value[14:])
+
+
+def _role(value: str, types: frozenset[str], code: str, what_zh: str, what_en: str) -> None:
+    parsed = parse_gb28181_id(value)
+    if parsed.type_code not in types:
+        wanted = "/".join(sorted(types))
+        raise VideoMetadataError(
+            code,
+            f"编码“{value}”是{parsed.type_name}（类型码{parsed.type_code}），不是{what_zh}"
+            f"（类型码{wanted}），请核对设备编码",
+            f"id {value} is a {parsed.type_code} device, not a {what_en} (type {wanted}); "
+            "check the device id",
+        )
 
 
 def is_gb28181_id(value: str) -> bool:
@@ -106,9 +151,10 @@ def is_gb28181_id(value: str) -> bool:
 
 
 def camera_kind(camera_id: str) -> str:
-    """``gb28181`` for a valid 20-digit id, ``onvif`` for ``onvif:host/recording[/track]``."""
+    """``gb28181`` for a valid 20-digit camera id (type 131/132), ``onvif`` for
+    ``onvif:host/recording[/track]``."""
     if _GB_ID.match(camera_id):
-        parse_gb28181_id(camera_id)
+        _role(camera_id, CAMERA_TYPES, "camera_id_not_camera", "摄像机", "camera")
         return "gb28181"
     if (
         camera_id.startswith("onvif:")
@@ -200,7 +246,7 @@ def segment_record(
     """
     kind = camera_kind(camera_id)
     if recorder_id:
-        parse_gb28181_id(recorder_id)
+        _role(recorder_id, RECORDER_TYPES, "recorder_id_not_recorder", "录像设备", "recorder")
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("start and end must be timezone-aware")
     if end < start:
@@ -295,8 +341,11 @@ def scan_directory(
     """Index every finished video file under ``root`` not yet in ``known_paths``.
 
     Files modified in the last ``settle_seconds`` are still being written and are left for the
-    next scan. Paths in records are relative to ``root`` with ``/`` separators.
+    next scan. Paths in records are relative to ``root`` with ``/`` separators. A
+    ``recorder_id`` that is no recorder raises :class:`VideoMetadataError`.
     """
+    if recorder_id:  # a wrong setting would skip every file: refuse it once, up front
+        _role(recorder_id, RECORDER_TYPES, "recorder_id_not_recorder", "录像设备", "recorder")
     base = Path(root)
     known = set(known_paths)
     result = ScanResult()

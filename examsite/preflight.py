@@ -115,7 +115,7 @@ def check_reader(url: str, running: dict[str, Any] | None) -> Check:
             "fail",
             "未配置身份证读卡器",
             "No ID-card reader configured",
-            "设置 EXAMSITE_IDCARD_READER（如 /dev/ttyUSB0）(set EXAMSITE_IDCARD_READER)",
+            "设置 EXAMSITE_IDCARD_READER（如 /dev/ttyUSB0 或 usb:）(set EXAMSITE_IDCARD_READER)",
         )
     if running is not None:
         ok = running.get("state") in ("connected", "card_removed", "read_failed")
@@ -127,10 +127,10 @@ def check_reader(url: str, running: dict[str, Any] | None) -> Check:
             running.get("message", ""),
         )
     from devices.errors import DeviceError
-    from devices.idcard.transport_serial import open_reader
+    from devices.idcard.connect import open_configured_reader
 
     try:
-        reader = open_reader(url, probe_timeout=0.5)
+        reader = open_configured_reader(url, probe_timeout=0.5)
         try:
             sam = reader.sam_id()
         finally:

@@ -87,6 +87,20 @@ def blocking_runner() -> Any:
     return lambda fn, *args: fn(*args)
 
 
+def dedicated_thread_runner() -> Any:
+    """Like `blocking_runner`, but always the same one native thread (a device's own).
+
+    A device's handles (a pyusb interface, a serial port or socket registered with the thread's
+    hub) belong to the thread that opened them, and the hub's pool may pick any of its threads.
+    """
+    from gevent import monkey
+    from gevent.threadpool import ThreadPool
+
+    if monkey.is_module_patched("threading"):
+        return ThreadPool(1).apply
+    return lambda fn, *args: fn(*args)
+
+
 def collect_garbage(site: Any) -> None:
     """Keep full garbage collections off the answer path.
 

@@ -104,7 +104,7 @@ class Frame:
 class FrameError:
     """Bytes that looked like a frame but were not one; the buffer skipped them and went on."""
 
-    code: str  # "bad_length" or "bad_checksum"
+    code: str  # "bad_length", "bad_checksum", "false_sync" or "unexpected_answer"
     detail: str
     raw: bytes
 
@@ -114,7 +114,9 @@ class FrameBuffer:
 
     Leading junk is skipped (counted in ``discarded``); a frame with an impossible length or a
     wrong checksum is reported as a :class:`FrameError` and the search resumes one byte further,
-    so a frame that starts inside a damaged one is still found.
+    so a frame that starts inside a damaged one is still found. A candidate still waiting for
+    its declared length is given up (``false_sync``) as soon as a complete, checksum-valid frame
+    starts inside it, so noise that looks like a header cannot swallow the answer behind it.
     """
 
     def __init__(self, max_len: int = MAX_LEN) -> None:
@@ -167,7 +169,21 @@ class FrameBuffer:
                 continue
             total = head_end + length
             if len(buf) < total:
-                return events
+                # A false sync in noise can declare a plausible length and would swallow the real
+                # answer behind it: if a complete, checksum-valid frame already starts inside the
+                # awaited bytes, the candidate was not a frame.
+                later = self._complete_frame_after(start + 1)
+                if later is None:
+                    return events
+                events.append(
+                    FrameError(
+                        "false_sync",
+                        f"declared length {length}, but a complete frame starts {later} bytes on",
+                        bytes(buf[:later]),
+                    )
+                )
+                self._drop(later)
+                continue
             body = bytes(buf[start + 4 : total - 1])
             if checksum(body) != buf[total - 1]:
                 events.append(
@@ -181,6 +197,19 @@ class FrameBuffer:
                 continue
             events.append(Frame(PREAMBLE + body + bytes(buf[total - 1 : total])))
             del buf[:total]
+
+    def _complete_frame_after(self, pos: int) -> int | None:
+        """Where the first complete, checksum-valid frame at or after ``pos`` starts, if any."""
+        buf = self._buf
+        at = buf.find(SYNC, pos)
+        while at >= 0 and at + 6 <= len(buf):
+            length = int.from_bytes(buf[at + 4 : at + 6], "big")
+            total = at + 6 + length
+            complete = 3 <= length <= self._max_len and total <= len(buf)
+            if complete and checksum(bytes(buf[at + 4 : total - 1])) == buf[total - 1]:
+                return at
+            at = buf.find(SYNC, at + 1)
+        return None
 
     def _drop(self, count: int) -> None:
         if count > 0:
@@ -313,6 +342,43 @@ class Request:
         return cls(p[0], p[1], p[2:])
 
 
+# What a successful answer carries, per request (spec §1.4): (success SW3, data lengths that fit).
+# Failure answers carry no data ("any error | none | LEN=0004").
+def _card_read_fits(data: bytes) -> bool:
+    if len(data) >= 6:
+        t, p, f = (int.from_bytes(data[i : i + 2], "big") for i in (0, 2, 4))
+        if t == TEXT_LEN and 6 + t + p + f == len(data):
+            return True
+    if len(data) >= 4:
+        t, p = int.from_bytes(data[0:2], "big"), int.from_bytes(data[2:4], "big")
+        return t == TEXT_LEN and 4 + t + p == len(data)
+    return False
+
+
+_ANSWERS: dict[tuple[int, int], tuple[int, Any]] = {
+    (0x10, 0xFF): (SW_OK, lambda d: not d),
+    (0x11, 0xFF): (SW_OK, lambda d: not d),
+    (0x12, 0xFF): (SW_OK, lambda d: len(d) == 16),
+    (0x20, 0x01): (SW_FOUND, lambda d: len(d) == 4),
+    (0x20, 0x02): (SW_OK, lambda d: len(d) == 8),
+    (0x30, 0x01): (SW_OK, _card_read_fits),
+    (0x30, 0x10): (SW_OK, _card_read_fits),
+    (0x30, 0x03): (SW_OK, lambda d: len(d) % 2 == 0),
+}
+
+
+def answer_fits(request: bytes, resp: Response) -> bool:
+    """True when ``resp`` has the shape of an answer to ``request`` (a late answer to an earlier
+    request, or an echo, does not); requests without a known shape accept any answer."""
+    if len(request) < HEADER_LEN + 2:
+        return True
+    shape = _ANSWERS.get((request[HEADER_LEN], request[HEADER_LEN + 1]))
+    if shape is None:
+        return True
+    success, fits = shape
+    return bool(fits(resp.data)) if resp.sw3 == success else not resp.data
+
+
 def decode_find(resp: Response) -> bool:
     """True when a card is on the reader (9F), False for the normal "no card" (80)."""
     if resp.sw3 == SW_NO_CARD:
@@ -322,13 +388,16 @@ def decode_find(resp: Response) -> bool:
 
 
 def decode_sam_id(resp: Response) -> str:
-    """The SAM serial as printed on reader labels: ``05.01-20101117-0012345678-1234567890``."""
+    """The SAM serial as printed on reader labels: ``05.01-20101117-012345678-123456789``.
+
+    ``%02d.%02d-%d-%09d-%09d`` (spec §1.4, HslCommunication ``ExtractSafeModuleNumber``).
+    """
     data = resp.expect().data
     if len(data) < 16:
         raise ProtocolError(f"SAM编号只有{len(data)}字节", f"SAM id has {len(data)} bytes")
     a, b = int.from_bytes(data[0:2], "little"), int.from_bytes(data[2:4], "little")
     c, d, e = (int.from_bytes(data[i : i + 4], "little") for i in (4, 8, 12))
-    return f"{a:02d}.{b:02d}-{c}-{d:010d}-{e:010d}"
+    return f"{a:02d}.{b:02d}-{c}-{d:09d}-{e:09d}"
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,11 @@ def exchange(
     timeout: float,
     clock: Callable[[], float] = time.monotonic,
 ) -> Response:
-    """Send one request and return the first well-formed answer, or raise within ``timeout``."""
+    """Send one request and return the first answer that fits it, or raise within ``timeout``.
+
+    Frames that do not fit (an echo of the request, a late answer to an earlier one, a data
+    length the request never gets) are skipped and counted as bad frames.
+    """
     buffer = FrameBuffer()
     errors: list[FrameError] = []
     transport.discard_input()
@@ -90,8 +94,18 @@ def exchange(
             )
         for event in buffer.feed(transport.receive(remaining)):
             if isinstance(event, Frame):
-                return Response.from_frame(event)
+                answer = _answer(event, request)
+                if answer is not None:
+                    return answer
+                event = FrameError("unexpected_answer", "frame does not fit the request", event.raw)
             errors.append(event)
+
+
+def _answer(frame: Frame, request: bytes) -> Response | None:
+    if frame.raw == request or len(frame.payload) < 3:
+        return None  # an echo, or a request-shaped frame: not the reader's answer
+    answer = Response.from_frame(frame)
+    return answer if codec.answer_fits(request, answer) else None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """The reader service: poll for a card, read it once per placement, survive unplug/replug.
 
-Runs as a plain loop (:meth:`ReaderService.run`) with a pluggable ``sleep``, so the site server
-can start it with ``socketio.start_background_task(service.run)`` and
-``sleep=socketio.sleep``: between polls it yields to the event loop, and serial I/O goes through
-``select`` (cooperative under gevent's monkey-patching).
+Runs as a plain loop (:meth:`ReaderService.run`) with a pluggable ``sleep`` and
+``run_blocking``, so the site server can start it with
+``socketio.start_background_task(service.run)``, ``sleep=socketio.sleep`` and a runner that moves
+the device I/O (opening, find/select/read, closing) to one native thread: pyusb calls block the
+whole OS thread, which under gevent would freeze the server. The callbacks run on the loop's own
+thread (the greenlet), after the I/O of each step, so they may use the event loop freely.
 """
 
 from __future__ import annotations
@@ -91,6 +93,8 @@ class ReaderService:
     ``reopen_interval`` seconds until it succeeds. A card counts as removed after
     ``absent_after`` "no card" answers in a row, so RF flicker does not produce a second event.
     A failed read is retried on the next polls, up to ``attempts`` times per placement.
+    ``run_blocking(fn)`` runs each step's device I/O (default: a plain call); it must always use
+    the same thread, since a transport's handles belong to the thread that opened them.
     """
 
     def __init__(
@@ -108,6 +112,7 @@ class ReaderService:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.perf_counter,
         name: str = "idcard",
+        run_blocking: Callable[..., Any] | None = None,
     ) -> None:
         self._open = open_reader
         self._on_card = on_card
@@ -121,6 +126,8 @@ class ReaderService:
         self._sleep = sleep
         self._clock = clock
         self.name = name
+        self._run_blocking = run_blocking or (lambda fn, *args: fn(*args))
+        self._pending: list[tuple[Callable[[Any], None], Any]] = []
         self._stop = threading.Event()
         self.reader: Reader | None = None
         self.present = False
@@ -147,10 +154,20 @@ class ReaderService:
                 if not self._stop.is_set():
                     self._sleep(delay)
         finally:
-            self._disconnect()
+            self._run_blocking(self._disconnect)
 
     def step(self) -> float:
-        """One connect-or-poll step; returns how long to sleep before the next."""
+        """One connect-or-poll step; returns how long to sleep before the next.
+
+        The device I/O goes through ``run_blocking``; the callbacks it produced are then called
+        here, on the caller's thread.
+        """
+        try:
+            return float(self._run_blocking(self._step_io))
+        finally:
+            self._flush()
+
+    def _step_io(self) -> float:
         if self.reader is None:
             try:
                 self.reader = self._open()
@@ -211,10 +228,7 @@ class ReaderService:
             _utc_now(),
             reader.description,
         )
-        try:
-            self._on_card(event)
-        except Exception:
-            log.exception("on_card callback failed")
+        self._pending.append((self._on_card, event))
 
     def _disconnect(self) -> None:
         reader, self.reader = self.reader, None
@@ -238,9 +252,15 @@ class ReaderService:
             error.message_zh if error else zh,
             error.message_en if error else en,
         )
-        if self._on_status is None:
-            return
-        try:
-            self._on_status(status)
-        except Exception:
-            log.exception("on_status callback failed")
+        if self._on_status is not None:
+            self._pending.append((self._on_status, status))
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        for callback, arg in pending:
+            try:
+                callback(arg)
+            except Exception:
+                log.exception(
+                    "ID card reader callback %s failed", getattr(callback, "__name__", "")
+                )

@@ -37,10 +37,10 @@ from devices.idcard.codec import FrameBuffer, Identity, Request
 from devices.idcard.presets import PRESETS, fake_photo
 from devices.idcard.reader import ReaderGone
 
-# SAM serial 05.01-20101117-0012345678-1234567890 (invented)
+# SAM serial 05.01-20101117-012345678-123456789 (invented)
 _SAM_ID = b"".join(
     n.to_bytes(size, "little")
-    for n, size in ((5, 2), (1, 2), (20101117, 4), (12345678, 4), (1234567890, 4))
+    for n, size in ((5, 2), (1, 2), (20101117, 4), (12345678, 4), (123456789, 4))
 )
 COMMANDS = (
     "place <preset>|<json>",
@@ -232,9 +232,13 @@ class SimulatedReader:
         use_pty: bool = True,
         baudrate: int | None = None,
         read_delay: float = 0.0,
+        pace: bool = False,
     ) -> None:
         self.card = SimulatedCard(read_delay)
         self.baudrate = baudrate  # when set, a pty at another speed gets noise, like a real UART
+        # when set, bytes take as long as on a UART: 10 bits each (start, 8 data, stop) at the
+        # line speed (``baudrate``, else the pty's current speed, else 115200 on TCP)
+        self.pace = pace
         self._pty_link = pty_link
         self._use_pty = use_pty or pty_link is not None
         self._tcp_addr = tcp
@@ -408,16 +412,16 @@ class SimulatedReader:
                 time.sleep(0.05)
                 continue
             write = functools.partial(_write_all, master)
+            if self.pace:
+                baud = self.baudrate or _BAUD_CONSTANTS.get(_line_speed(master), 115200)
+                time.sleep(_wire_time(len(data), baud))  # the request's bytes on the line
+                write = functools.partial(_paced, write, baud)
             self._handle(buffer, data, write, self._wrong_speed(master))
 
     def _wrong_speed(self, master: int) -> bool:
         if self.baudrate is None:
             return False
-        try:
-            speed = termios.tcgetattr(master)[4]
-        except (termios.error, OSError):
-            return False
-        return _BAUD_CONSTANTS.get(speed) != self.baudrate
+        return _BAUD_CONSTANTS.get(_line_speed(master)) != self.baudrate
 
     def _serve_tcp(self) -> None:
         assert self._listener is not None
@@ -441,10 +445,37 @@ class SimulatedReader:
                     break
                 if not data:
                     break
+                write: Callable[[bytes], None] = client.sendall
+                if self.pace:
+                    baud = self.baudrate or 115200
+                    time.sleep(_wire_time(len(data), baud))
+                    write = functools.partial(_paced, client.sendall, baud)
                 with contextlib.suppress(OSError):
-                    self._handle(buffer, data, client.sendall, False)
+                    self._handle(buffer, data, write, False)
             with contextlib.suppress(OSError):
                 client.close()
+
+
+def _line_speed(fd: int) -> int | None:
+    try:
+        return int(termios.tcgetattr(fd)[4])
+    except (termios.error, OSError):
+        return None
+
+
+def _wire_time(count: int, baud: int) -> float:
+    """Seconds ``count`` bytes take on a UART at ``baud`` (10 bits a byte)."""
+    return count * 10 / baud
+
+
+def _paced(write: Callable[[bytes], None], baud: int, data: bytes, chunk: int = 32) -> None:
+    """Write ``data`` no faster than the line speed allows."""
+    started = time.perf_counter()
+    for at in range(0, len(data), chunk):
+        write(data[at : at + chunk])
+        behind = started + _wire_time(min(at + chunk, len(data)), baud) - time.perf_counter()
+        if behind > 0:
+            time.sleep(behind)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -531,6 +562,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--control", metavar="HOST:PORT", help="accept control lines on TCP")
     parser.add_argument("--baud", type=int, help="answer only at this line speed (pty)")
     parser.add_argument("--read-delay", type=float, default=0.0, help="seconds a read takes")
+    parser.add_argument(
+        "--pace", action="store_true", help="send and take bytes at the line speed, like a UART"
+    )
     parser.add_argument("--place", metavar="PRESET|JSON", help="card on the reader at start")
     args = parser.parse_args(argv)
     sim = SimulatedReader(
@@ -539,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         use_pty=not args.no_pty,
         baudrate=args.baud,
         read_delay=args.read_delay,
+        pace=args.pace,
     ).start()
     info: dict[str, str | None] = {"pty": sim.url if not args.no_pty else None, "tcp": sim.tcp_url}
     if args.control:

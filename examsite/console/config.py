@@ -19,8 +19,9 @@ CONSOLE_SETTINGS: list[Setting] = [
     Setting(
         "IDCARD_READER",
         "",
-        "ID-card reader URL for the check-in desk: a serial port (`/dev/ttyUSB0`), a pty path or "
-        "`socket://host:port` (simulator); empty: no reader.",
+        "ID-card reader for the check-in desk: a serial port (`/dev/ttyUSB0`), a pty path, "
+        "`socket://host:port` (simulator), or a USB reader `usb:` / `usb:VID:PID` (hex, default "
+        "0400:C35A); empty: no reader.",
     ),
     Setting(
         "DESK_CAMERA",

@@ -47,6 +47,7 @@ def start_devices(scheduler: Any, app: Flask) -> None:
     from examsite.app import site_of
     from examsite.exam.capture_checks import CaptureChecker
     from examsite.extensions import socketio
+    from examsite.serve import blocking_runner
 
     site = site_of(app)
     svc = services_of(app)
@@ -64,19 +65,31 @@ def start_devices(scheduler: Any, app: Flask) -> None:
             camera = open_source(cfg["DESK_CAMERA"])
         except DeviceError as e:
             log.error("desk camera: %s", e)
-    desk = CheckinDesk(site.exam, site.emit, camera=camera, pool=pool, threshold=threshold)
+    run_blocking = blocking_runner()
+    desk = CheckinDesk(
+        site.exam,
+        site.emit,
+        camera=camera,
+        pool=pool,
+        threshold=threshold,
+        run_blocking=run_blocking,
+    )
     svc.desk = desk
     if cfg["IDCARD_READER"]:
+        from devices.idcard.connect import open_configured_reader
         from devices.idcard.service import ReaderService
-        from devices.idcard.transport_serial import open_reader
+        from examsite.serve import dedicated_thread_runner
 
         url = cfg["IDCARD_READER"]
         service = ReaderService(
-            lambda: open_reader(url),
+            lambda: open_configured_reader(url),
             desk.on_card,
             desk.on_status,
             sleep=socketio.sleep,
             name=url,
+            # serial or USB, the reader's I/O runs on its own native thread (pyusb blocks);
+            # the desk callbacks stay on the background task
+            run_blocking=dedicated_thread_runner(),
         )
         svc.reader = service
         desk.reader_state = {"state": "starting", "message": f"正在连接读卡器 {url}", "reader": url}

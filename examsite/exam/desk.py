@@ -3,7 +3,8 @@ ID checks, and the proctor's decision. Also the return from temporary leave (att
 
 Device objects come from the composition root (`examsite.console.services`); this module only
 uses them. The face work runs in the `FacePool`'s processes: waiting on its future yields to the
-event loop under gevent, so the server keeps answering terminals meanwhile.
+event loop under gevent, so the server keeps answering terminals meanwhile; the camera still is
+taken through `run_blocking` (the hub's thread pool) for the same reason.
 """
 
 from __future__ import annotations
@@ -74,8 +75,12 @@ class CheckinDesk:
         camera: FrameSource | None = None,
         pool: FacePool | Any = None,
         threshold: float = 0.5,
+        run_blocking: Callable[..., Any] | None = None,
     ):
         self.exam = exam
+        # cv2 reads block the OS thread: under gevent the composition root passes the hub's
+        # thread pool (`serve.blocking_runner`), so a slow camera never freezes the server
+        self.run_blocking = run_blocking or (lambda fn, *args: fn(*args))
         self.emit = emit
         self.camera = camera
         self.pool = pool
@@ -180,7 +185,7 @@ class CheckinDesk:
             )
             return None
         try:
-            return self.camera.still()
+            return bytes(self.run_blocking(self.camera.still))
         except DeviceError as e:
             problems.append(_problem("camera_unavailable", e.message_zh, e.message_en))
             return None

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -150,3 +153,27 @@ def test_desk_not_running_is_a_clear_refusal(proctor: Console) -> None:
     out = proctor.api("desk_admit", read_id=1)
     assert out["code"] == "desk_not_running" and "签到台设备未启动" in out["message"]
     assert proctor.api("sim_card", candidate_id=1)["code"] == "sim_unavailable"
+
+
+def test_desk_takes_the_still_off_the_callers_thread(
+    app: Flask, session_id: str, tmp_path: Path, shared_data: Path
+) -> None:
+    """The camera is read through `run_blocking` (the hub's thread pool under gevent), never on
+    the thread that handles the card, so a slow camera cannot freeze the server."""
+    camera = ImageFolderSource(_camera(tmp_path, shared_data, "obama_small.jpg"))
+    handed: list[tuple[object, int]] = []
+
+    with ThreadPoolExecutor(1) as native:
+
+        def runner(fn: Callable[..., Any], *args: Any) -> Any:
+            def run() -> Any:
+                handed.append((getattr(fn, "__self__", None), threading.get_ident()))
+                return fn(*args)
+
+            return native.submit(run).result()
+
+        desk = CheckinDesk(site_of(app).exam, [].extend, camera=camera, run_blocking=runner)
+        read = desk.read_card(identity_for(_candidate(app, session_id, 4)))
+    assert [who for who, _ in handed] == [camera]
+    assert handed[0][1] != threading.get_ident()
+    assert read["face"]["verdict"] == "unavailable"  # a still was taken; no face pool here

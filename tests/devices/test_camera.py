@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -56,24 +62,136 @@ def test_output_is_bounded() -> None:
     assert max(size_of(data)) <= 1920 and len(data) <= 1024 * 1024
 
 
+def _video(path: Path, frames: int, fps: int, size: tuple[int, int] = (640, 480)) -> Path:
+    """A real MJPG file whose frame ``i`` is a flat grey of level ``10 + 3 * i``."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, size)
+    for i in range(frames):
+        writer.write(np.full((size[1], size[0], 3), 10 + 3 * i, np.uint8))
+    writer.release()
+    return path
+
+
+def frame_index(jpeg_bytes: bytes) -> int:
+    """Which frame of :func:`_video` a still shows."""
+    with Image.open(io.BytesIO(jpeg_bytes)) as image:
+        return round((float(np.asarray(image.convert("L")).mean()) - 10) / 3)
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
 def test_opencv_source_on_a_video_file(tmp_path: Path) -> None:
     path = tmp_path / "camera.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 5, (640, 480))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 20, (640, 480))
     with Image.open(FACES / "obama_small.jpg") as image:
         frame = cv2.cvtColor(np.asarray(image.convert("RGB").resize((640, 480))), cv2.COLOR_RGB2BGR)
     for _ in range(3):
         writer.write(frame)
     writer.release()
-    source = OpenCVSource(str(path))
+    source = open_source(str(path))
     try:
+        assert isinstance(source, OpenCVSource)
         assert size_of(source.still(max_side=640)) == (640, 480)
         assert size_of(source.still(max_side=200)) == (200, 150)
-        source.still()
-        with pytest.raises(CameraError) as err:
-            source.still()  # the file has three frames
-        assert err.value.code == "camera_no_frame"
+        # a file plays like a camera: at its end it is reopened and goes on from the start
+        wait_until(lambda: source.reopens >= 2)
+        assert size_of(source.still()) == (640, 480)
     finally:
         source.close()
+    with pytest.raises(CameraError) as err:
+        source.still()
+    assert err.value.code == "camera_unavailable"
+
+
+def test_opencv_still_is_the_latest_frame_not_the_oldest_buffered(tmp_path: Path) -> None:
+    """A still taken a second after opening shows what the camera sees then, not frame 0."""
+    source = OpenCVSource(str(_video(tmp_path / "live.avi", 60, 20)))
+    try:
+        time.sleep(1.0)
+        first = frame_index(source.still())
+        time.sleep(0.5)
+        second = frame_index(source.still())
+    finally:
+        source.close()
+    assert first >= 8  # 20 frames/s for 1 s; reading on demand gave frame 0
+    assert second > first
+
+
+def test_opencv_source_survives_a_dropout(tmp_path: Path) -> None:
+    path = _video(tmp_path / "cam.avi", 10, 20)  # half a second, then the "camera" drops out
+    kept = tmp_path / "kept.avi"
+    source = OpenCVSource(str(path), reopen_interval=0.2)
+    try:
+        path.rename(kept)
+
+        def down() -> bool:
+            try:
+                source.still()
+            except CameraError as e:
+                return e.code == "camera_unavailable"
+            return False
+
+        wait_until(down)
+        with pytest.raises(CameraError) as err:
+            source.still()
+        assert "重连" in err.value.message_zh  # fails at once while down, and says so
+        kept.rename(path)  # plugged back in
+        wait_until(lambda: not down())
+        assert size_of(source.still()) == (640, 480)
+    finally:
+        source.close()
+
+
+GEVENT_SCRIPT = textwrap.dedent(
+    """
+    from gevent import monkey
+
+    monkey.patch_all()
+    import sys
+    import gevent
+    from devices.camera import OpenCVSource
+
+    source = OpenCVSource(sys.argv[1])
+    ticks = []
+    running = True
+
+    def ticker():
+        while running:
+            ticks.append(1)
+            gevent.sleep(0.005)
+
+    g = gevent.spawn(ticker)
+    pool = gevent.get_hub().threadpool
+    stills = [pool.apply(source.still) for _ in range(5)]
+    running = False
+    g.join()
+    source.close()
+    print(all(s[:3] == b"\\xff\\xd8\\xff" for s in stills), len(ticks) > 20)
+    """
+)
+
+
+def test_opencv_source_under_gevent_keeps_the_loop_running(tmp_path: Path) -> None:
+    """Under monkey-patching the reader is still an OS thread, and a still taken through the
+    hub's thread pool (as the desk does) lets other greenlets run meanwhile."""
+    video = _video(tmp_path / "slow.avi", 20, 4)  # 4 frames/s: each still waits ~0.25 s
+    script = tmp_path / "gevent_camera.py"
+    script.write_text(GEVENT_SCRIPT)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2]))
+    out = subprocess.run(
+        [sys.executable, str(script), str(video)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True True"
 
 
 def test_missing_camera(tmp_path: Path) -> None:

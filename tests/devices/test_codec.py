@@ -162,6 +162,84 @@ def test_frame_interleaved_inside_a_truncated_one_is_recovered() -> None:
     assert any(isinstance(e, FrameError) for e in events)
 
 
+FALSE_SYNC = b"\x00\xaa\xaa\x96\x69\x00"  # a sync in noise, its length byte borrowed from the frame
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        codec.build_response(0x80),
+        codec.build_response(0x9F, bytes(4)),
+        codec.build_response(0x90, bytes(8)),
+        card_answer(PRESETS["wang"]),
+    ],
+    ids=["no_card", "found", "selected", "card_read"],
+)
+def test_false_sync_does_not_swallow_the_frame_behind_it(answer: bytes) -> None:
+    stream = FALSE_SYNC + answer
+    for at in range(len(stream) + 1):
+        assert frames_of(feed_split(stream, at)) == [answer], at
+    byte_by_byte = FrameBuffer()
+    events = [e for byte in stream for e in byte_by_byte.feed(bytes([byte]))]
+    assert frames_of(events) == [answer]
+    assert any(isinstance(e, FrameError) for e in events)
+
+
+def test_false_sync_is_reported() -> None:
+    events = FrameBuffer().feed(FALSE_SYNC + codec.build_response(0x80))
+    assert isinstance(events[0], FrameError) and events[0].code == "false_sync"
+    assert frames_of(events) == [codec.build_response(0x80)]
+
+
+def test_truncated_answer_then_a_short_one_needs_no_padding() -> None:
+    """The restarted reader's short answer is found at once, at every split, without waiting
+    for the truncated answer's declared length to fill up."""
+    short = codec.build_response(0x80)
+    stream = card_answer(PRESETS["wang"])[:300] + short
+    for at in range(len(stream) + 1):
+        assert frames_of(feed_split(stream, at)) == [short], at
+
+
+def _resp(sw3: int, data: bytes = b"") -> Response:
+    return Response(0, 0, sw3, data)
+
+
+@pytest.mark.parametrize(
+    ("request_frame", "answer", "fits"),
+    [
+        (codec.FIND, _resp(0x9F, bytes(4)), True),
+        (codec.FIND, _resp(0x80), True),
+        (codec.FIND, _resp(0x9F), False),
+        (codec.FIND, _resp(0x90, bytes(8)), False),  # a late select answer
+        (codec.FIND, Response.from_frame(Frame(card_answer(PRESETS["li"]))), False),  # late read
+        (codec.SELECT, _resp(0x90, bytes(8)), True),
+        (codec.SELECT, _resp(0x81), True),
+        (codec.SELECT, _resp(0x9F, bytes(4)), False),  # a late find answer
+        (codec.READ, Response.from_frame(Frame(card_answer(PRESETS["li"]))), True),
+        (codec.READ, _resp(0x41), True),
+        (codec.READ, _resp(0x90, bytes(8)), False),
+        (codec.READ, _resp(0x90, b"\x01\x00\x04\x00" + bytes(100)), False),
+        (
+            codec.READ_WITH_FINGERPRINT,
+            Response.from_frame(Frame(card_answer(PRESETS["li"], bytes(512)))),
+            True,
+        ),
+        (codec.STATUS, _resp(0x90), True),
+        (codec.STATUS, _resp(0x9F, bytes(4)), False),
+        (codec.RESET, _resp(0x90), True),
+        (codec.SAM_ID, _resp(0x90, bytes(16)), True),
+        (codec.SAM_ID, _resp(0x90), False),
+        (codec.READ_APPENDED_ADDRESS, _resp(0x91), True),
+        (codec.READ_APPENDED_ADDRESS, _resp(0x90, bytes(70)), True),
+        (codec.READ_MID, _resp(0x90, bytes(3)), True),  # no known shape: anything goes
+    ],
+)
+def test_answer_shapes_fit_their_request(
+    request_frame: bytes, answer: Response, fits: bool
+) -> None:
+    assert codec.answer_fits(request_frame, answer) is fits
+
+
 def test_building_an_oversized_frame_is_refused() -> None:
     with pytest.raises(ValueError):
         codec.build_frame(bytes(codec.MAX_LEN + 1))
@@ -206,7 +284,7 @@ def test_sam_id() -> None:
     data = b"".join(
         n.to_bytes(s, "little") for n, s in ((5, 2), (1, 2), (20101117, 4), (7, 4), (9, 4))
     )
-    assert codec.decode_sam_id(Response(0, 0, 0x90, data)) == "05.01-20101117-0000000007-0000000009"
+    assert codec.decode_sam_id(Response(0, 0, 0x90, data)) == "05.01-20101117-000000007-000000009"
     with pytest.raises(ProtocolError):
         codec.decode_sam_id(Response(0, 0, 0x90, bytes(3)))
 
@@ -236,6 +314,71 @@ def test_foreign_and_hmt_cards() -> None:
     hmt = codec.decode_identity(codec.encode_identity(PRESETS["hmt"]))
     assert hmt.card_type == "hmt_residence" and hmt.pass_number == "H99000001"
     assert hmt.issue_count == "01"
+
+
+def hand_built_block(fields: list[tuple[int, int, str]]) -> bytes:
+    """A 256-byte text block with ``(offset, size, text)`` placed by hand, space padded."""
+    block = bytearray(" ".encode("utf-16-le") * 128)
+    for offset, size, text in fields:
+        raw = text.encode("utf-16-le")
+        assert len(raw) <= size
+        block[offset : offset + len(raw)] = raw
+    return bytes(block)
+
+
+# spec §1.7, offsets and sizes copied from its tables (not from codec.LAYOUTS)
+FOREIGN_AT_SPEC_OFFSETS = [
+    (0, 120, "SMITH, JANE EXAMPLE"),
+    (120, 2, "2"),
+    (122, 30, "CAN990012345678"),
+    (152, 6, "CAN"),
+    (158, 30, "史密斯"),
+    (188, 16, "20200315"),
+    (204, 16, "20300314"),
+    (220, 16, "19850704"),
+    (236, 4, "02"),
+    (240, 8, "1100"),
+    (248, 2, "I"),
+]
+HMT_AT_SPEC_OFFSETS = [
+    (0, 30, "陈测试"),
+    (30, 2, "1"),
+    (36, 16, "19920229"),
+    (52, 70, "香港特别行政区测试道1号"),
+    (122, 36, "990000199202290019"),  # invented (region 99), valid check character
+    (158, 30, "演示市公安局"),
+    (188, 16, "20210101"),
+    (204, 16, "20260101"),
+    (220, 18, "H60012345"),
+    (238, 4, "03"),
+    (248, 2, "J"),
+]
+
+
+def test_foreign_permanent_card_at_spec_offsets() -> None:
+    block = hand_built_block(FOREIGN_AT_SPEC_OFFSETS)
+    card = codec.decode_identity(block)
+    assert card.card_type == "foreign_permanent"
+    assert (card.name_en, card.sex, card.id_number, card.nationality, card.name) == (
+        "SMITH, JANE EXAMPLE", "F", "CAN990012345678", "CAN", "史密斯",
+    )  # fmt: skip
+    assert (card.valid_from, card.valid_to, card.birth) == ("20200315", "20300314", "19850704")
+    assert (card.card_version, card.office_code) == ("02", "1100")
+    assert codec.encode_identity(card) == block  # and the simulator writes the same bytes
+
+
+def test_hmt_residence_permit_at_spec_offsets() -> None:
+    block = hand_built_block(HMT_AT_SPEC_OFFSETS)
+    card = codec.decode_identity(block)
+    assert card.card_type == "hmt_residence"
+    assert (card.name, card.sex, card.birth, card.id_number) == (
+        "陈测试", "M", "19920229", "990000199202290019",
+    )  # fmt: skip
+    assert (card.address, card.issuer) == ("香港特别行政区测试道1号", "演示市公安局")
+    assert (card.valid_from, card.valid_to) == ("20210101", "20260101")
+    assert (card.pass_number, card.issue_count) == ("H60012345", "03")
+    assert card.nation_code == ""  # the nation slot (32, 4) is unused on 'J' cards
+    assert codec.encode_identity(card) == block
 
 
 def test_text_block_errors() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 import tty
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ import serial
 from devices.errors import DeviceError
 from devices.idcard import codec
 from devices.idcard.presets import PRESETS
-from devices.idcard.reader import ReaderGone, ReaderTimeout
+from devices.idcard.reader import ReaderGone, ReaderTimeout, exchange
 from devices.idcard.simulator import SimulatedReader
 from devices.idcard.transport_serial import SerialTransport, open_port, open_reader
 
@@ -33,7 +35,7 @@ def test_read_card_over_pty(sim: SimulatedReader) -> None:
         result = reader.read_card()
         assert result is not None and result.identity == PRESETS["wang"]
         assert len(result.data.photo) == 1024
-        assert reader.sam_id() == "05.01-20101117-0012345678-1234567890"
+        assert reader.sam_id() == "05.01-20101117-012345678-123456789"
         reader.status()
         fp = reader.read_card(fingerprint=True)
         assert fp is not None and fp.data.fingerprint is None  # 30 10 answered with FLEN 0
@@ -89,10 +91,10 @@ def test_missing_port_and_loop_url() -> None:
     with pytest.raises(DeviceError) as err:
         open_reader("/dev/ttyNOSUCHREADER")
     assert err.value.code == "reader_port_missing"
-    # loop:// echoes the request: a frame, but not an answer
+    # loop:// echoes the request: a frame, but not an answer; it is skipped, never taken for one
     with pytest.raises(DeviceError) as err:
         open_reader("loop://")
-    assert err.value.code == "reader_protocol_error"
+    assert err.value.code == "reader_not_responding" and "坏帧" in err.value.message_zh
 
 
 def test_transport_over_loop_url() -> None:
@@ -160,3 +162,45 @@ def test_serial_transport_wraps_any_pyserial_port() -> None:
     transport.close()
     with pytest.raises(ReaderGone):
         transport.send(b"x")
+
+
+def test_exchange_skips_an_echo_and_a_late_answer() -> None:
+    """A late read answer (to a request that timed out) and the echoed request arrive before
+    the find answer: exchange() returns the find answer, not the first well-formed frame."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    transport = open_port(os.ttyname(slave))
+    try:
+        late = codec.build_response(0x90, b"\x01\x00\x04\x00" + bytes(1280))
+
+        def reader_side() -> None:
+            got = b""
+            while not got.endswith(codec.FIND):
+                got += os.read(master, 64)
+            os.write(master, late + codec.FIND + codec.build_response(0x9F, bytes(4)))
+
+        helper = threading.Thread(target=reader_side)
+        helper.start()
+        answer = exchange(transport, codec.FIND, 5.0)
+        helper.join(5)
+        assert (answer.sw3, answer.data) == (0x9F, bytes(4))
+    finally:
+        transport.close()
+        os.close(master)
+
+
+def test_paced_simulator_takes_as_long_as_a_uart(tmp_path: Path) -> None:
+    """With ``pace`` the simulator moves bytes at the line speed: find + select + read of a
+    1295-byte answer at 115200 baud need at least 1359 bytes × 10 bits on the wire."""
+    with SimulatedReader(pty_link=str(tmp_path / "paced"), baudrate=115200, pace=True) as paced:
+        reader = open_reader(paced.url)
+        try:
+            paced.place(PRESETS["wang"])
+            started = time.perf_counter()
+            result = reader.read_card()
+            took = time.perf_counter() - started
+        finally:
+            reader.close()
+    assert result is not None and result.identity.name == PRESETS["wang"].name
+    wire = (3 * 10 + 15 + 19 + 1295) * 10 / 115200
+    assert took >= wire * 0.95, (took, wire)

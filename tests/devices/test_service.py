@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import queue
+import subprocess
+import sys
+import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,3 +174,101 @@ def test_unopenable_reader_reports_once_and_keeps_trying() -> None:
     assert len(attempts) == 3
     assert [s.code for s in statuses] == ["reader_port_missing"]
     assert statuses[0].to_dict()["message"].startswith("找不到读卡器串口")
+
+
+def test_device_io_goes_through_run_blocking_and_callbacks_stay_on_the_loop(
+    sim: SimulatedReader,
+) -> None:
+    """Open/find/read run on the runner's one native thread; on_card and on_status on the
+    service's own thread (under gevent: the greenlet, so the desk may use the event loop)."""
+    io_threads: set[int] = set()
+    callback_threads: set[int] = set()
+    rec = Recorder()
+
+    def opener() -> Reader:
+        io_threads.add(threading.get_ident())
+        return open_reader(sim.url)
+
+    def on_card(event: CardEvent) -> None:
+        callback_threads.add(threading.get_ident())
+        rec.on_card(event)
+
+    def on_status(status: ReaderStatus) -> None:
+        callback_threads.add(threading.get_ident())
+        rec.on_status(status)
+
+    with ThreadPoolExecutor(1) as native:
+
+        def runner(fn: Callable[..., Any], *args: Any) -> Any:
+            def run() -> Any:
+                io_threads.add(threading.get_ident())
+                return fn(*args)
+
+            return native.submit(run).result()
+
+        service = ReaderService(opener, on_card, on_status, poll_interval=0.01, run_blocking=runner)
+        thread = start(service)
+        try:
+            rec.next("connected")
+            sim.place(PRESETS["li"])
+            event = rec.next("card")
+            assert isinstance(event, CardEvent) and event.identity.name == PRESETS["li"].name
+        finally:
+            service.stop()
+            thread.join(WAIT)
+    assert len(io_threads) == 1 and callback_threads == {thread.ident}
+    assert thread.ident not in io_threads
+
+
+GEVENT_SCRIPT = textwrap.dedent(
+    """
+    from gevent import monkey
+
+    monkey.patch_all()
+    import sys
+    import time
+    import gevent
+    from devices.idcard.connect import open_configured_reader
+    from devices.idcard.service import ReaderService
+    from examsite.serve import dedicated_thread_runner
+
+    cards, gaps = [], []
+    service = ReaderService(
+        lambda: open_configured_reader(sys.argv[1]),
+        lambda e: cards.append(e.identity.name),
+        poll_interval=0.05,
+        sleep=gevent.sleep,
+        run_blocking=dedicated_thread_runner(),
+    )
+    task = gevent.spawn(service.run)
+    last = time.perf_counter()
+    while len(cards) < 1 and time.perf_counter() - last < 30:
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+        gevent.sleep(0.005)
+    service.stop()
+    task.join(10)
+    print(cards, max(gaps) < 0.25, len(gaps) > 20)
+    """
+)
+
+
+def test_service_under_gevent_with_its_own_native_thread(tmp_path: Path) -> None:
+    """The composition's set-up (monkey-patched gevent, `dedicated_thread_runner`) reads a card
+    whose read takes 0.4 s while other greenlets keep running."""
+    script = tmp_path / "gevent_reader.py"
+    script.write_text(GEVENT_SCRIPT)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2]))
+    with SimulatedReader(tcp=("127.0.0.1", 0), use_pty=False, read_delay=0.4) as slow:
+        slow.place(PRESETS["wang"])
+        out = subprocess.run(
+            [sys.executable, str(script), slow.url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"['{PRESETS['wang'].name}'] True True"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+from devices.idcard.idnumber import make_id_number, validate
 from devices.idcard.presets import PRESETS
 from devices.idcard.simulator import SimulatedReader, main, send_command
 from devices.idcard.transport_serial import open_reader
@@ -36,7 +38,9 @@ def test_subprocess_simulator_driven_over_control_port(tmp_path: Path) -> None:
         assert send_command(info["control"], "presets").split()[1:] == list(PRESETS)
         assert send_command(info["control"], "place nobody").startswith("error unknown preset")
         assert send_command(info["control"], "bogus").startswith("error unknown command")
-        card = {"name": "孙演示", "sex": "F", "birth": "19990909", "id_number": "990101199909090025",
+        number = make_id_number("990101", dt.date(1999, 9, 9), 2)  # invented, valid check char
+        assert validate(number).sex == "F"
+        card = {"name": "孙演示", "sex": "F", "birth": "19990909", "id_number": number,
                 "valid_from": "20200101", "valid_to": "20300101"}  # fmt: skip
         assert (
             send_command(info["control"], "place " + json.dumps(card, ensure_ascii=False))
@@ -46,6 +50,7 @@ def test_subprocess_simulator_driven_over_control_port(tmp_path: Path) -> None:
         try:
             result = reader.read_card()
             assert result is not None and result.identity.name == "孙演示"
+            assert result.identity.id_number == number
         finally:
             reader.close()
         assert main(["send", "--control", info["control"], "remove"]) == 0

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlite_utils import Database
@@ -30,10 +31,96 @@ OLD = 1_000_000_000.0  # mtime far in the past: the file is finished
         ("3402000000132000000A", False),
         ("99020000001320000001", False),  # no province 99
         ("", False),
+        # province codes of GB/T 2260 only
+        ("11000000001320000001", True),  # 北京
+        ("15000000001320000001", True),  # 内蒙古
+        ("16000000001320000001", False),
+        ("20000000001320000001", False),
+        ("21000000001320000001", True),  # 辽宁
+        ("23000000001320000001", True),  # 黑龙江
+        ("24000000001320000001", False),
+        ("31000000001320000001", True),  # 上海
+        ("37000000001320000001", True),  # 山东
+        ("38000000001320000001", False),
+        ("41000000001320000001", True),  # 河南
+        ("46000000001320000001", True),  # 海南
+        ("47000000001320000001", False),
+        ("50000000001320000001", True),  # 重庆
+        ("54000000001320000001", True),  # 西藏
+        ("55000000001320000001", False),
+        ("60000000001320000001", False),
+        ("61000000001320000001", True),  # 陕西
+        ("65000000001320000001", True),  # 新疆
+        ("66000000001320000001", False),
+        ("70000000001320000001", False),
+        ("71000000001320000001", True),  # 台湾
+        ("72000000001320000001", False),
+        ("80000000001320000001", False),
+        ("81000000001320000001", True),  # 香港
+        ("82000000001320000001", True),  # 澳门
+        ("83000000001320000001", False),
+        ("10000000001320000001", False),
+        # type codes of Appendix D only (digits 11-13)
+        ("34020000001110000001", True),  # DVR
+        ("34020000001180000001", True),  # NVR
+        ("34020000001190000001", False),  # 119 reserved
+        ("34020000001250000001", True),  # 125
+        ("34020000001260000001", False),  # 126 reserved
+        ("34020000001310000001", True),  # camera
+        ("34020000001430000001", True),  # 143
+        ("34020000001440000001", False),  # 144 reserved
+        ("34020000002100000001", True),  # media storage server
+        ("34020000002120000001", False),  # 212 reserved
+        ("34020000002160000001", True),  # virtual organisation
+        ("34020000003000000001", True),
+        ("34020000004000000001", True),
+        ("34020000005050000001", True),
+        ("34020000005060000001", False),
+        ("34020000000000000001", False),  # 000
+        ("34020000009990000001", False),  # 999
     ],
 )
 def test_gb28181_validator(value: str, ok: bool) -> None:
     assert video.is_gb28181_id(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("camera_id", "recorder_id", "code"),
+    [
+        ("34020000001310000001", NVR, None),  # camera, NVR
+        (CAM, "34020000001110000001", None),  # IPC, DVR
+        (CAM, "34020000001300000001", None),  # HVR
+        (CAM, "34020000002100000001", None),  # media storage server
+        (CAM, None, None),
+        ("34020000002000000001", None, "camera_id_not_camera"),  # SIP server as camera
+        (NVR, None, "camera_id_not_camera"),  # a recorder as camera
+        ("34020000001330000001", None, "camera_id_not_camera"),  # monitor
+        ("16000000001320000001", None, "gb28181_id_invalid"),  # no province 16
+        ("34020000001190000001", None, "gb28181_id_invalid"),  # reserved type
+        (CAM, CAM, "recorder_id_not_recorder"),  # an IPC as recorder
+        (CAM, "34020000002000000001", "recorder_id_not_recorder"),  # SIP server
+        (CAM, "34020000001190000001", "gb28181_id_invalid"),
+    ],
+)
+def test_segment_ids_must_have_their_role(
+    camera_id: str, recorder_id: str | None, code: str | None
+) -> None:
+    start = dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC)
+    args: dict[str, Any] = {
+        "camera_id": camera_id,
+        "recorder_id": recorder_id,
+        "start": start,
+        "end": start + dt.timedelta(minutes=1),
+        "sha256": "d" * 64,
+        "size_bytes": 1,
+        "path": "p",
+    }
+    if code is None:
+        assert video.segment_record(**args)["camera_kind"] == "gb28181"
+        return
+    with pytest.raises(VideoMetadataError) as err:
+        video.segment_record(**args)
+    assert err.value.code == code and "核对" in err.value.message_zh
 
 
 def test_gb28181_parts() -> None:
@@ -192,3 +279,18 @@ def test_store_round_trip(tmp_path: Path, db: Database) -> None:
     assert video_segments.verify_chain(db) is None
     db.execute("UPDATE video_segments SET sha256 = ? WHERE seq = 2", ["0" * 64])
     assert video_segments.verify_chain(db) == 2
+
+
+def test_scanner_skips_segments_of_a_device_that_is_no_camera(tmp_path: Path) -> None:
+    write(tmp_path / f"{NVR}_20261124T093000_20261124T100000.mp4", b"recorder id as camera")
+    write(tmp_path / "16000000001320000001_20261124T093000_20261124T100000.mp4", b"province 16")
+    write(tmp_path / f"{CAM}_20261124T093000_20261124T100000.mp4", b"camera")
+    result = video.scan_directory(tmp_path, now=2_000_000_001.0, recorder_id=NVR)
+    assert [r["camera_id"] for r in result.records] == [CAM]
+    assert sorted(s["reason"] for s in result.skipped) == [
+        "camera_id_not_camera",
+        "gb28181_id_invalid",
+    ]
+    with pytest.raises(VideoMetadataError) as err:
+        video.scan_directory(tmp_path, now=2_000_000_001.0, recorder_id=CAM)
+    assert err.value.code == "recorder_id_not_recorder"
