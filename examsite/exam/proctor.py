@@ -19,7 +19,7 @@ from examsite.engine.states import (
     next_candidate_state,
     next_session_state,
 )
-from examsite.store import candidates, captures, ledger, sessions
+from examsite.store import answers, candidates, captures, ledger, sessions, terminals
 
 from .base import OPEN, Base, Outcome, Push, session_room, term_room
 
@@ -184,21 +184,29 @@ class ProctorOps(Base):
             candidates.update(
                 db, candidate_id, transfer_to=new_terminal_id, token_epoch=cand["token_epoch"] + 1
             )
-            if cand["state"] == C.ANSWERING.value and not tm.is_paused(
-                ledger.entries(db, candidate_id)
-            ):
-                ledger.add(db, candidate_id, "pause", 0, actor, f"transfer: {reason}", tm.iso(now))
-            self.journal(
-                db,
-                "transfer",
-                actor,
-                {
-                    "from_terminal": cand["terminal_id"],
-                    "to_terminal": new_terminal_id,
-                    "reason": reason,
-                },
-                cand=cand,
-            )
+            payload: dict[str, Any] = {
+                "from_terminal": cand["terminal_id"],
+                "to_terminal": new_terminal_id,
+                "reason": reason,
+            }
+            entries = ledger.entries(db, candidate_id)
+            if cand["state"] == C.ANSWERING.value and not tm.is_paused(entries):
+                # the clock stops from the fault, not from the proctor's click (att.3 §1.10)
+                lost = self._terminal_lost_at(db, cand["terminal_id"])
+                last = answers.last_at(db, candidate_id)
+                since = tm.downtime_start(
+                    now,
+                    self._began_at(db, cand),
+                    entries,
+                    lost_at=lost,
+                    last_activity=tm.parse_iso(last) if last else None,
+                )
+                ledger.add(
+                    db, candidate_id, "pause", 0, actor, f"transfer: {reason}", tm.iso(since)
+                )
+                payload["terminal_lost_at"] = tm.iso(lost) if lost else None
+                payload["downtime_from"] = tm.iso(since)
+            self.journal(db, "transfer", actor, payload, cand=cand)
         pushes = [
             self.console_push("transfer", candidate_id=candidate_id, to_terminal=new_terminal_id)
         ]
@@ -212,6 +220,20 @@ class ProctorOps(Base):
             )
         )
         return Outcome({"ok": True}, pushes)
+
+    def _terminal_lost_at(self, db: Any, terminal_id: str | None) -> Any:
+        """When a terminal that is now disconnected was lost (None while it is connected)."""
+        row = terminals.get(db, terminal_id) if terminal_id else None
+        if row is None or row["connected"] or not row["last_seen"]:
+            return None
+        return tm.parse_iso(row["last_seen"])
+
+    def _began_at(self, db: Any, cand: dict[str, Any]) -> Any:
+        """When the candidate's answering began: the start, or a later confirmation."""
+        began = tm.parse_iso(self.session_of(db, cand["session_id"])["started_at"])
+        if cand["confirmed_at"]:
+            began = max(began, tm.parse_iso(cand["confirmed_at"]))
+        return began
 
     def leave(self, candidate_id: int, actor: str, reason: str = "") -> Outcome:
         """Temporary leave (att.3 §1.11): at most one candidate of a room away; the clock does not stop."""
