@@ -464,7 +464,9 @@ class TerminalOps(Base):
             if since is not None:
                 payload["downtime_from"] = tm.iso(since)
                 payload["downtime_to"] = tm.iso(now)
-                payload["credited_s"] = round((now - since).total_seconds(), 3)
+                # as the ledger counts it: between the stored (millisecond) times
+                resumed = tm.parse_iso(tm.iso(now))
+                payload["credited_s"] = round((resumed - since).total_seconds(), 3)
             self.journal(
                 db,
                 "transfer_confirmed",
