@@ -129,6 +129,12 @@ def _console_devices(scheduler: Any, app: Any) -> None:
     start_devices(scheduler, app)
 
 
+def _console_logins(scheduler: Any, app: Any) -> None:
+    from examsite.console.services import schedule_login_sweep
+
+    schedule_login_sweep(scheduler, app)
+
+
 def _cloud_push(scheduler: Any, app: Any) -> None:
     from examsite.sync.push import register_jobs
 
@@ -136,7 +142,7 @@ def _cloud_push(scheduler: Any, app: Any) -> None:
 
 
 #: Jobs of other packages: functions `(scheduler, app) -> None`.
-JOB_REGISTRARS: list[Any] = [_console_devices, _cloud_push]
+JOB_REGISTRARS: list[Any] = [_console_devices, _console_logins, _cloud_push]
 
 
 class SessionWatcher:

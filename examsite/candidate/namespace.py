@@ -9,7 +9,7 @@ from flask import request
 from flask_socketio import Namespace, join_room
 
 from examsite.engine.errors import ExamError, error_ack
-from examsite.engine.timing import epoch_ms
+from examsite.engine.timing import epoch_ms, iso
 from examsite.exam import ExamDay
 from examsite.exam.base import Outcome, term_room
 from examsite.store import terminals
@@ -108,7 +108,7 @@ class CandidateNamespace(Namespace):
         self.seat_of.pop(sid, None)
         if tid and tid not in self.terminal_of.values():
             with self.exam.sitedb.write() as db:
-                terminals.set_connected(db, tid, False)
+                terminals.set_connected(db, tid, False, at=iso(self.exam.now()))
             self.emit_pushes([self.exam.console_push("terminal_disconnected", terminal_id=tid)])
 
     # -- events (see docs/protocol.md) --------------------------------------------------------

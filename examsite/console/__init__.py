@@ -21,6 +21,9 @@ def register(app: Flask) -> None:
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     site = site_of(app)
-    app.extensions["examsite_console"] = ConsoleServices(records=RecordOps(site.exam))
+    namespace = ConsoleNamespace(site.exam)
+    app.extensions["examsite_console"] = ConsoleServices(
+        records=RecordOps(site.exam), namespace=namespace
+    )
     app.register_blueprint(bp)
-    socketio.on_namespace(ConsoleNamespace(site.exam))
+    socketio.on_namespace(namespace)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, g, jsonify, redirect, request, session, url_for
 
-from examsite.store import users
+from examsite.engine.timing import iso, parse_iso
+from examsite.store import logins, users
+from examsite.store.db import SiteDB
 
 from .accounts import SignedIn
 from .messages import refusal
@@ -36,44 +38,85 @@ def allowed(role: str, permission: str) -> bool:
     return role == "admin" or permission in PERMISSIONS.get(role, frozenset())
 
 
+def _now() -> datetime:
+    """The site's one clock (the exam's; tests move it)."""
+    from examsite.app import site_of
+
+    return site_of(current_app).exam.now()
+
+
 def remember(who: SignedIn) -> None:
-    """Start a console login in the session cookie (a fresh CSRF token with it)."""
+    """Start a console login: a row on the server, its id in the session cookie (a fresh CSRF
+    token with it)."""
+    from examsite.app import site_of
+
     session.clear()
-    now = int(time.time())
-    session[SESSION_KEY] = {"uid": who.user_id, "epoch": who.auth_epoch, "at": now, "seen": now}
+    login_id = secrets.token_urlsafe(18)
+    with site_of(current_app).sitedb.write() as db:
+        logins.start(db, login_id, who.user_id, iso(_now()))
+    session[SESSION_KEY] = {"uid": who.user_id, "epoch": who.auth_epoch, "lid": login_id}
     session[CSRF_KEY] = secrets.token_urlsafe(32)
 
 
 def forget() -> None:
-    """End the console login."""
-    session.pop(SESSION_KEY, None)
+    """End the console login (on the server too: a copied cookie is no use afterwards)."""
+    from examsite.app import site_of
+
+    data = session.pop(SESSION_KEY, None)
+    if isinstance(data, dict) and isinstance(data.get("lid"), str):
+        with site_of(current_app).sitedb.write() as db:
+            logins.end(db, data["lid"], iso(_now()))
+
+
+def live_login(
+    sitedb: SiteDB, data: Any, now: datetime, config: Mapping[str, Any], touch: bool = False
+) -> dict[str, Any] | None:
+    """The account of a login (the session cookie's `console` data) still valid at `now`, or None
+    when it is absent, ended, idle or too old, or the account is disabled or its password changed.
+
+    Idle time runs from the login's last activity stored on the server, so a socket event counts
+    as much as a page request (a socket keeps the cookie it had when it connected). `touch`
+    records this use as activity, at most twice a minute per login. An expired login is ended.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("lid"), str):
+        return None
+    with sitedb.read() as db:
+        login = logins.get(db, data["lid"])
+        user = users.get(db, int(data.get("uid", 0)))
+    if login is None or login["ended_at"] or user is None or login["user_id"] != user["id"]:
+        return None
+    idle = (now - parse_iso(login["seen_at"])).total_seconds()
+    age = (now - parse_iso(login["started_at"])).total_seconds()
+    if (
+        idle > float(config["CONSOLE_IDLE_MIN"]) * 60
+        or age > float(config["CONSOLE_MAX_HOURS"]) * 3600
+        or user["disabled"]
+        or user["auth_epoch"] != data.get("epoch")
+    ):
+        with sitedb.write() as db:
+            logins.end(db, login["id"], iso(now))
+        return None
+    if touch and idle >= 30:
+        with sitedb.write() as db:
+            logins.touch(db, login["id"], iso(now))
+    user.pop("password_hash", None)
+    return user
 
 
 def current_user(touch: bool = True) -> dict[str, Any] | None:
-    """The signed-in account, or None when absent, expired, disabled or its password changed."""
-    data = session.get(SESSION_KEY)
-    if not isinstance(data, dict):
-        return None
-    now = int(time.time())
-    cfg = current_app.config
-    if (
-        now - int(data.get("seen", 0)) > cfg["CONSOLE_IDLE_MIN"] * 60
-        or now - int(data.get("at", 0)) > cfg["CONSOLE_MAX_HOURS"] * 3600
-    ):
-        session.pop(SESSION_KEY, None)
-        return None
+    """The signed-in account of this request or socket event, or None (see `live_login`);
+    `touch` counts the call as the login's activity."""
     from examsite.app import site_of
 
-    with site_of(current_app).sitedb.read() as db:
-        user = users.get(db, int(data.get("uid", 0)))
-    if user is None or user["disabled"] or user["auth_epoch"] != data.get("epoch"):
+    user = live_login(
+        site_of(current_app).sitedb,
+        session.get(SESSION_KEY),
+        _now(),
+        current_app.config,
+        touch=touch,
+    )
+    if user is None:
         session.pop(SESSION_KEY, None)
-        return None
-    if (
-        touch and now - int(data.get("seen", 0)) >= 30
-    ):  # the cookie is rewritten at most twice a minute
-        session[SESSION_KEY] = {**data, "seen": now}
-    user.pop("password_hash", None)
     return user
 
 

@@ -31,6 +31,11 @@ CONSOLE_SETTINGS: list[Setting] = [
     ),
     Setting("FACE_WORKERS", 1, "Face-matching worker processes (dlib holds a core each)."),
     Setting("FACE_THRESHOLD", 0.5, "Largest descriptor distance still called the same person."),
+    Setting(
+        "RELEASE_FETCH_TIMEOUT_S",
+        5.0,
+        "开考 with a sealed paper and no typed code: seconds to wait for the cloud's release code.",
+    ),
     Setting("CONSOLE_REFRESH_S", 2.0, "How often consoles are told that new answers were stored."),
     Setting("CAPTURE_CHECK_S", 2.0, "How often new in-exam captures are face-checked."),
     Setting(

@@ -34,8 +34,9 @@ CONSOLE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no_session": ("没有可用的考试场次。", "There is no exam session."),
     "release_code_required": (
-        "试卷已加密，开考需输入省平台发布的开考解封码。",
-        "The paper is sealed: enter the release code published by the provincial cloud to start.",
+        "试卷已加密，且未能从省平台自动获取开考解封码：请输入省考试中心公布的开考解封码后再点开考。",
+        "The paper is sealed and the release code could not be fetched from the provincial cloud: "
+        "type the release code announced by the provincial exam centre, then start again.",
     ),
     "no_cloud_key": (
         "本考点尚未登记省平台公钥，无法验证试卷包，请技术人员先完成考点注册。",
@@ -130,6 +131,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "start": ("开考", "Start"),
     "end": ("结束考试（收卷）", "End exam (collect all)"),
     "release_code": ("开考解封码", "Release code"),
+    "release_code_hint": (
+        "联网时可留空，开考时自动从省平台获取",
+        "leave blank when online: fetched from the provincial cloud at the start",
+    ),
     "exam_password": ("当场考试口令", "Room exam password"),
     "broadcast": ("发送通知", "Broadcast"),
     "extend": ("延长时间", "Extend time"),

@@ -26,6 +26,7 @@ class ConsoleServices:
     """What the console pages and namespace use; `desk` is None until devices are started."""
 
     records: RecordOps
+    namespace: Any = None  # the /console ConsoleNamespace
     desk: CheckinDesk | None = None
     reader: Any = None
     pool: Any = None
@@ -108,6 +109,20 @@ def start_devices(scheduler: Any, app: Flask) -> None:
         "interval",
         seconds=float(cfg["CAPTURE_CHECK_S"]),
         id="capture_checks",
+        max_instances=1,
+        coalesce=True,
+    )
+
+
+def schedule_login_sweep(scheduler: Any, app: Flask) -> None:
+    """Every minute, disconnect the consoles whose login has ended (a page left open that sends
+    nothing would otherwise keep receiving room pushes)."""
+    namespace = services_of(app).namespace
+    scheduler.add_job(
+        lambda: namespace.sweep(app),
+        "interval",
+        seconds=60,
+        id="console_login_sweep",
         max_instances=1,
         coalesce=True,
     )

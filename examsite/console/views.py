@@ -598,17 +598,32 @@ def _start(data: dict[str, Any], actor: str) -> Outcome:
             "bad_transition", {"action": "start", "state": (session or {}).get("state")}
         )
     if row is not None and row["content"] is None:
-        if not code:
-            raise ExamError("release_code_required")
+        _unseal(sid, code, actor)
+    return exam.start(sid, actor)
+
+
+def _unseal(sid: str, code: str, actor: str) -> None:
+    """Open the sealed paper: with the typed code, or (field left blank) with the code fetched
+    from the cloud in a few seconds; offline, the proctor is asked for the announced code."""
+    from examsite.sync.link import NotLinked, client_for
+    from examsite.sync.release import ReleaseError, fetch_and_open, open_with_code
+
+    sitedb = _site().exam.sitedb
+    if code:
         try:
-            from examsite.sync.release import ReleaseError, open_with_code
-        except ImportError:
-            raise ExamError("no_cloud_key") from None
-        try:
-            open_with_code(exam.sitedb, sid, code, actor)
+            open_with_code(sitedb, sid, code, actor)
         except ReleaseError as e:
             raise ExamError("paper_sealed", {"detail": e.message, "reason": e.code}) from None
-    return exam.start(sid, actor)
+        return
+    try:
+        timeout = float(current_app.config["RELEASE_FETCH_TIMEOUT_S"])
+        fetch_and_open(sitedb, client_for(sitedb, timeout=timeout, retries=0), sid, actor)
+    except NotLinked as e:
+        raise ExamError(
+            "release_code_required", {"detail": e.message, "reason": "not_linked"}
+        ) from None
+    except ReleaseError as e:
+        raise ExamError("release_code_required", {"detail": e.message, "reason": e.code}) from None
 
 
 def _extend(data: dict[str, Any], actor: str) -> Outcome:

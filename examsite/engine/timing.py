@@ -82,6 +82,27 @@ def is_paused(entries: Iterable[LedgerEntry]) -> bool:
     return paused
 
 
+def downtime_start(
+    now: datetime,
+    began_at: datetime,
+    entries: Iterable[LedgerEntry],
+    lost_at: datetime | None = None,
+    last_activity: datetime | None = None,
+) -> datetime:
+    """When a seat transfer's pause begins: the moment the old terminal was lost.
+
+    `lost_at` is when the old terminal disconnected (None while it is still connected: then the
+    fault is the proctor's call, `now`). The candidate's last stored answer, the candidate's
+    start and the ledger's latest pause or resume move it later (no time is credited twice, nor
+    for minutes the candidate demonstrably worked), and it is never after `now`.
+    """
+    start = now if lost_at is None else lost_at
+    floor = [began_at, *(e.at for e in entries if e.kind in ("pause", "resume"))]
+    if last_activity is not None:
+        floor.append(last_activity)
+    return min(now, max(start, *floor))
+
+
 def candidate_end(
     timing: Timing, started_at: datetime, entries: Iterable[LedgerEntry], now: datetime
 ) -> datetime:

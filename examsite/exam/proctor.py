@@ -19,7 +19,7 @@ from examsite.engine.states import (
     next_candidate_state,
     next_session_state,
 )
-from examsite.store import candidates, captures, ledger, sessions
+from examsite.store import answers, candidates, captures, ledger, sessions, terminals
 
 from .base import OPEN, Base, Outcome, Push, session_room, term_room
 
@@ -124,7 +124,39 @@ class ProctorOps(Base):
                 captures.schedule(db, secrets.token_hex(8), cand["id"], tm.iso(at))
 
     def end(self, session_id: str, actor: str) -> Outcome:
-        """End the exam for every class (002 考场篇(三)): every open paper is collected."""
+        """End the exam for every class of the room (002 考场篇(三): 考生离场后，监考员对所有班级
+        点击结束考试): this session, with every open paper collected, and every other running
+        session of the same room whose candidates have all finished. A class still sitting there
+        is left running (its papers are collected at its own end time) and named in the ack's
+        `still_running`, so a shorter class ending never cuts a longer one short."""
+        out = self._end_session(session_id, actor)
+        ended, sitting = [session_id], []
+        with self.sitedb.read() as db:
+            room = self.session_of(db, session_id)["room"]
+            others = [
+                s
+                for s in (sessions.in_room(db, room) if room.strip() else [])
+                if s["id"] != session_id and s["state"] == S.RUNNING.value
+            ]
+            open_counts = {s["id"]: len(candidates.with_states(db, s["id"], OPEN)) for s in others}
+        for s in others:
+            if open_counts[s["id"]]:
+                sitting.append(
+                    {"session_id": s["id"], "title": s["title"], "open": open_counts[s["id"]]}
+                )
+                continue
+            try:
+                more = self._end_session(s["id"], actor, with_session=session_id)
+            except ExamError:  # ended meanwhile (the clock, another console)
+                continue
+            out.pushes.extend(more.pushes)
+            ended.append(s["id"])
+        out.ack["ended"] = ended
+        out.ack["still_running"] = sitting
+        return out
+
+    def _end_session(self, session_id: str, actor: str, **payload: Any) -> Outcome:
+        """End one session: every open paper is collected, whoever never came is absent."""
 
         def collect_all(db: Any, session: dict[str, Any], now: Any, actor: str) -> list[Push]:
             pushes: list[Push] = []
@@ -136,7 +168,7 @@ class ProctorOps(Base):
                 self._mark_absent(db, cand, actor)
             return pushes
 
-        return self._session_action(session_id, "end", actor, collect_all)
+        return self._session_action(session_id, "end", actor, collect_all, **payload)
 
     def check_in(
         self,
@@ -184,21 +216,29 @@ class ProctorOps(Base):
             candidates.update(
                 db, candidate_id, transfer_to=new_terminal_id, token_epoch=cand["token_epoch"] + 1
             )
-            if cand["state"] == C.ANSWERING.value and not tm.is_paused(
-                ledger.entries(db, candidate_id)
-            ):
-                ledger.add(db, candidate_id, "pause", 0, actor, f"transfer: {reason}", tm.iso(now))
-            self.journal(
-                db,
-                "transfer",
-                actor,
-                {
-                    "from_terminal": cand["terminal_id"],
-                    "to_terminal": new_terminal_id,
-                    "reason": reason,
-                },
-                cand=cand,
-            )
+            payload: dict[str, Any] = {
+                "from_terminal": cand["terminal_id"],
+                "to_terminal": new_terminal_id,
+                "reason": reason,
+            }
+            entries = ledger.entries(db, candidate_id)
+            if cand["state"] == C.ANSWERING.value and not tm.is_paused(entries):
+                # the clock stops from the fault, not from the proctor's click (att.3 §1.10)
+                lost = self._terminal_lost_at(db, cand["terminal_id"])
+                last = answers.last_at(db, candidate_id)
+                since = tm.downtime_start(
+                    now,
+                    self._began_at(db, cand),
+                    entries,
+                    lost_at=lost,
+                    last_activity=tm.parse_iso(last) if last else None,
+                )
+                ledger.add(
+                    db, candidate_id, "pause", 0, actor, f"transfer: {reason}", tm.iso(since)
+                )
+                payload["terminal_lost_at"] = tm.iso(lost) if lost else None
+                payload["downtime_from"] = tm.iso(since)
+            self.journal(db, "transfer", actor, payload, cand=cand)
         pushes = [
             self.console_push("transfer", candidate_id=candidate_id, to_terminal=new_terminal_id)
         ]
@@ -213,11 +253,34 @@ class ProctorOps(Base):
         )
         return Outcome({"ok": True}, pushes)
 
+    def _terminal_lost_at(self, db: Any, terminal_id: str | None) -> Any:
+        """When a terminal that is now disconnected was lost (None while it is connected)."""
+        row = terminals.get(db, terminal_id) if terminal_id else None
+        if row is None or row["connected"] or not row["last_seen"]:
+            return None
+        return tm.parse_iso(row["last_seen"])
+
+    def _began_at(self, db: Any, cand: dict[str, Any]) -> Any:
+        """When the candidate's answering began: the start, or a later confirmation."""
+        began = tm.parse_iso(self.session_of(db, cand["session_id"])["started_at"])
+        if cand["confirmed_at"]:
+            began = max(began, tm.parse_iso(cand["confirmed_at"]))
+        return began
+
     def leave(self, candidate_id: int, actor: str, reason: str = "") -> Outcome:
-        """Temporary leave (att.3 §1.11): at most one candidate of a room away; the clock does not stop."""
+        """Temporary leave (att.3 §1.11): at most one candidate of a room away; the clock does not stop.
+
+        同一时间同一考场只允许一名考生暂离考场: the count runs over every session of the room
+        that is not ended (several classes may sit in one room at once)."""
         with self.sitedb.write() as db:
             cand = self.candidate(db, candidate_id)
-            away = candidates.with_states(db, cand["session_id"], (C.AWAY.value,))
+            room = self.session_of(db, cand["session_id"])["room"]
+            sids = [s["id"] for s in sessions.in_room(db, room)] if room.strip() else []
+            away = [
+                c
+                for sid in sids or [cand["session_id"]]
+                for c in candidates.with_states(db, sid, (C.AWAY.value,))
+            ]
             if away:
                 raise ExamError("one_away", {"away": away[0]["name"]})
             candidates.update(

@@ -107,7 +107,12 @@ class TerminalOps(Base):
         """A terminal announces itself; with a token it resumes where the candidate was."""
         with self.sitedb.write() as db:
             terminals.seen(
-                db, terminal_id, seat=seat, remote_addr=remote_addr, user_agent=user_agent
+                db,
+                terminal_id,
+                seat=seat,
+                remote_addr=remote_addr,
+                user_agent=user_agent,
+                at=tm.iso(self.now()),
             )
         ack: dict[str, Any] = {
             "ok": True,
@@ -450,12 +455,23 @@ class TerminalOps(Base):
                 transfer_to=None,
                 password_ok=1,
             )
-            self.credit_downtime(db, cand, now)
+            payload: dict[str, Any] = {
+                "from_terminal": old,
+                "to_terminal": terminal_id,
+                "seat": seat,
+            }
+            since = self.credit_downtime(db, cand, now)
+            if since is not None:
+                payload["downtime_from"] = tm.iso(since)
+                payload["downtime_to"] = tm.iso(now)
+                # as the ledger counts it: between the stored (millisecond) times
+                resumed = tm.parse_iso(tm.iso(now))
+                payload["credited_s"] = round((resumed - since).total_seconds(), 3)
             self.journal(
                 db,
                 "transfer_confirmed",
                 self.actor_of(cand),
-                {"from_terminal": old, "to_terminal": terminal_id, "seat": seat},
+                payload,
                 cand=cand,
                 terminal_id=terminal_id,
             )
@@ -471,10 +487,15 @@ class TerminalOps(Base):
             ],
         )
 
-    def credit_downtime(self, db: Database, cand: dict[str, Any], now: Any) -> None:
-        """Close an open pause of the candidate's ledger (the fault's downtime is credited)."""
-        if tm.is_paused(ledger.entries(db, cand["id"])):
-            ledger.add(db, cand["id"], "resume", 0, "system", "transfer confirmed", tm.iso(now))
+    def credit_downtime(self, db: Database, cand: dict[str, Any], now: Any) -> Any:
+        """Close an open pause of the candidate's ledger (the fault's downtime is credited);
+        returns when that pause began, or None when none was open."""
+        entries = ledger.entries(db, cand["id"])
+        if not tm.is_paused(entries):
+            return None
+        since = max(e.at for e in entries if e.kind == "pause")
+        ledger.add(db, cand["id"], "resume", 0, "system", "transfer confirmed", tm.iso(now))
+        return since
 
     def joined_rooms(self, cand: dict[str, Any]) -> list[str]:
         """Rooms a terminal joins once its candidate is known."""

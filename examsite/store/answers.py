@@ -94,6 +94,14 @@ def counts(db: Database, session_id: str) -> dict[int, dict[str, Any]]:
     }
 
 
+def last_at(db: Database, candidate_id: int) -> str | None:
+    """When the candidate's latest current answer was stored (None before the first)."""
+    row = db.execute(
+        "SELECT MAX(at) FROM answers WHERE candidate_id = ?", [candidate_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def event_count(db: Database) -> int:
     """Number of answer events stored (used by benchmarks and the crash test)."""
     return int(db.execute("SELECT COUNT(*) FROM answer_events").fetchone()[0])

@@ -43,6 +43,16 @@ def active(db: Database) -> list[dict[str, Any]]:
     )
 
 
+def in_room(db: Database, room: str) -> list[dict[str, Any]]:
+    """The sessions of one room that are not ended (the classes sitting there now or later)."""
+    return dicts(
+        db.execute(
+            "SELECT * FROM exam_sessions WHERE room = ? AND state != 'ended' ORDER BY starts_at, id",
+            [room],
+        )
+    )
+
+
 def versions(db: Database) -> dict[str, int]:
     """session id → version counter (bumped on every session-level change)."""
     return {r[0]: r[1] for r in db.execute("SELECT id, version FROM exam_sessions").fetchall()}

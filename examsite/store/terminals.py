@@ -18,21 +18,23 @@ def seen(
     seat: int | None,
     remote_addr: str | None,
     user_agent: str | None,
+    at: str | None = None,
 ) -> None:
-    """Record a terminal's hello."""
+    """Record a terminal's hello (at `at`, the server clock)."""
     db.execute(
         "INSERT INTO terminals (id, seat, connected, last_seen, remote_addr, user_agent) VALUES (?,?,1,?,?,?)"
         " ON CONFLICT (id) DO UPDATE SET seat = excluded.seat, connected = 1, last_seen = excluded.last_seen,"
         " remote_addr = excluded.remote_addr, user_agent = excluded.user_agent",
-        [terminal_id, seat, iso(utcnow()), remote_addr, user_agent],
+        [terminal_id, seat, at or iso(utcnow()), remote_addr, user_agent],
     )
 
 
-def set_connected(db: Database, terminal_id: str, connected: bool) -> None:
-    """Mark a terminal connected or not."""
+def set_connected(db: Database, terminal_id: str, connected: bool, at: str | None = None) -> None:
+    """Mark a terminal connected or not (at `at`, the server clock): `last_seen` of a
+    disconnected terminal is when it was lost."""
     db.execute(
         "UPDATE terminals SET connected = ?, last_seen = ? WHERE id = ?",
-        [int(connected), iso(utcnow()), terminal_id],
+        [int(connected), at or iso(utcnow()), terminal_id],
     )
 
 

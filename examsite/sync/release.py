@@ -54,7 +54,9 @@ def open_with_code(
     return {"session_id": session_id, "opened": True, "questions": len(paper["questions"])}
 
 
-def fetch_and_open(sitedb: SiteDB, client: CloudClient, session_id: str) -> dict[str, Any]:
+def fetch_and_open(
+    sitedb: SiteDB, client: CloudClient, session_id: str, actor: str = "technician"
+) -> dict[str, Any]:
     """Fetch the release code from the cloud (online path) and open the paper."""
     try:
         code = client.fetch_release_code(session_id)
@@ -65,4 +67,4 @@ def fetch_and_open(sitedb: SiteDB, client: CloudClient, session_id: str) -> dict
             "not_yet_released",
             "省平台尚未公布开考码（开考时间未到）（the cloud has not published the release code yet）",
         )
-    return open_with_code(sitedb, session_id, code)
+    return open_with_code(sitedb, session_id, code, actor)

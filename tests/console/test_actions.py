@@ -9,10 +9,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from examsite import archive
+from examsite import archive, demo
 from examsite.app import site_of
 from examsite.console import record
-from examsite.store import candidates, journal
+from examsite.store import candidates, journal, sessions
 from tests.console.conftest import Console
 
 
@@ -42,6 +42,56 @@ def test_start_twice_is_refused(proctor: Console, session_id: str) -> None:
     again = proctor.api("start", session_id=session_id)
     assert again["ok"] is False and again["code"] == "bad_transition"
     assert "当前状态下不能执行此操作" in again["message"] and again["message_en"]
+
+
+def _class(app: Flask, sid: str, room: str, person: int) -> tuple[dict, str]:
+    """Another class (session) with one candidate, staged with check-in open and checked in."""
+    exam = site_of(app).exam
+    session = {**demo.demo_session(exam.now(), starts_in_min=10), "id": sid, "room": room}
+    who = {**demo.demo_roster()[person], "ticket": f"2026{person:02d}{len(sid):02d}{sid[-1]}"}
+    exam.stage_session(session, demo.PAPER, [who], actor="test")
+    exam.tick()
+    cand = _roster(app, sid)[0]
+    exam.check_in(cand["id"], "test", {"method": "test"})
+    return cand, session["exam_password"]
+
+
+def test_one_away_and_end_cover_the_whole_room(
+    proctor: Console, app: Flask, session_id: str
+) -> None:
+    with site_of(app).sitedb.read() as db:
+        pw = db.execute(
+            "SELECT exam_password FROM exam_sessions WHERE id = ?", [session_id]
+        ).fetchone()[0]
+    a = _roster(app, session_id)[0]  # DEMO-1 sits in 第1考场
+    b, pw_b = _class(app, "CLASS-B", "第1考场", 1)  # a class that will have finished
+    e, pw_e = _class(app, "CLASS-E", "第1考场", 2)  # a longer class still sitting
+    c, pw_c = _class(app, "CLASS-C", "第2考场", 3)  # another room
+    for cand, term, seat, password in ((a, "T-1", 1, pw), (b, "T-2", 2, pw_b),
+                                       (e, "T-3", 3, pw_e), (c, "T-4", 4, pw_c)):  # fmt: skip
+        _login_terminal(app, cand, term, seat, password)
+    for sid in (session_id, "CLASS-B", "CLASS-E", "CLASS-C"):
+        assert proctor.api("start", session_id=sid)["ok"]
+
+    assert proctor.api("leave", candidate_id=a["id"], reason="如厕")["ok"]
+    same_room = proctor.api("leave", candidate_id=e["id"], reason="如厕")
+    assert same_room["code"] == "one_away" and same_room["away"] == a["name"]
+    assert proctor.api("leave", candidate_id=c["id"], reason="如厕")["ok"]  # another room
+
+    assert proctor.api(
+        "violation", candidate_id=b["id"], category=5, conduct="使用手机", handling="disqualify"
+    )["ok"]  # class B has no open paper left
+    ended = proctor.api("end", session_id=session_id)
+    assert ended["ok"] and ended["ended"] == [session_id, "CLASS-B"]
+    assert [(s["session_id"], s["open"]) for s in ended["still_running"]] == [("CLASS-E", 1)]
+    with site_of(app).sitedb.read() as db:
+        states = {sid: sessions.get(db, sid)["state"]  # type: ignore[index]
+                  for sid in (session_id, "CLASS-B", "CLASS-E", "CLASS-C")}  # fmt: skip
+        class_b = journal.rows(db, session_id="CLASS-B", kinds=("exam_ended",))
+    assert states == {session_id: "ended", "CLASS-B": "ended", "CLASS-E": "running",
+                      "CLASS-C": "running"}  # fmt: skip
+    assert class_b[0]["payload"] == {"with_session": session_id}
+    assert proctor.api("leave", candidate_id=e["id"], reason="如厕")["ok"]  # a is collected
 
 
 def test_transfer_leave_violation_rules(proctor: Console, app: Flask, session_id: str) -> None:

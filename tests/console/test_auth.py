@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from flask import Flask
 
 from examsite.app import site_of
 from examsite.console.accounts import AccountError, create_user, password_problem
 from examsite.extensions import socketio
+from tests.clock import Clock
 from tests.console.conftest import PROCTOR_PW, Console, csrf_of, login
 
 
@@ -90,9 +89,10 @@ def test_action_without_csrf_is_refused_and_changes_nothing(
 
 
 def test_idle_session_expires(proctor: Console, app: Flask) -> None:
+    clock = Clock()
+    site_of(app).exam.now = clock
     assert proctor.client.get("/console/").status_code == 200
-    with proctor.client.session_transaction() as s:
-        s["console"] = {**s["console"], "seen": int(time.time()) - 31 * 60}
+    clock.advance(minutes=31)
     resp = proctor.client.get("/console/")
     assert resp.status_code == 302 and "/console/login" in resp.headers["Location"]
     api = proctor.api("message", session_id="x", text="hi")

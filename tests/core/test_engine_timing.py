@@ -10,6 +10,7 @@ from examsite.engine.timing import (
     LedgerEntry,
     Timing,
     candidate_end,
+    downtime_start,
     is_paused,
     iso,
     parse_iso,
@@ -70,3 +71,29 @@ def test_iso_round_trip() -> None:
     dt = datetime(2026, 11, 24, 1, 30, 5, 123000, tzinfo=UTC)
     assert iso(dt) == "2026-11-24T01:30:05.123Z"
     assert parse_iso(iso(dt)) == dt
+
+
+@pytest.mark.parametrize(
+    ("lost_s", "activity_s", "entries", "expected_s"),
+    [
+        (None, None, [], 600),  # old terminal still connected: the proctor's call
+        (300, None, [], 300),  # disconnected at 300 s: the pause starts there
+        (300, 420, [], 420),  # an answer stored after the disconnect: from that answer
+        (300, 100, [], 300),  # an answer before the disconnect changes nothing
+        (-50, None, [], 0),  # lost before the candidate began: from the start
+        (300, None, [e("pause", 350), e("resume", 380)], 380),  # never credited twice
+        (300, None, [e("extension", 400, 300)], 300),  # an extension is no downtime
+        (900, None, [], 600),  # a clock-skewed disconnect: never after the transfer
+    ],
+)
+def test_downtime_start(
+    lost_s: float | None, activity_s: float | None, entries: list[LedgerEntry], expected_s: float
+) -> None:
+    at = downtime_start(
+        T0 + 600 * S,
+        T0,
+        entries,
+        lost_at=None if lost_s is None else T0 + lost_s * S,
+        last_activity=None if activity_s is None else T0 + activity_s * S,
+    )
+    assert at == T0 + expected_s * S

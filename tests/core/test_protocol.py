@@ -8,6 +8,7 @@ import pytest
 
 from cloudsync.chain import verify
 from examsite.engine.errors import ExamError
+from examsite.engine.timing import iso
 from examsite.store import answers, candidates, captures, journal
 from tests.core.conftest import Room
 
@@ -188,6 +189,40 @@ def test_second_terminal_refused_until_transfer(room: Room) -> None:
     assert again["clock"]["ends_at_ms"] - paper["clock"]["ends_at_ms"] == pytest.approx(
         90_000, abs=50
     )
+
+
+def test_transfer_credits_the_downtime_from_the_fault(room: Room) -> None:
+    c, paper = answered_room(room)
+    q = paper["questions"][0]
+    room.clock.advance(minutes=3)
+    assert room.call(c, "answer", {"seq": 1, "qid": q["qid"], "value": ["A"]})["ok"]
+    room.clock.advance(seconds=20)
+    c.disconnect(namespace="/candidate")  # the terminal dies
+    lost = room.clock.now
+    room.clock.advance(minutes=5)  # before the proctor notices and moves the candidate
+    room.site.emit(room.exam.transfer(room.roster[0]["id"], "T-9", "proctor:test", "死机").pushes)
+    room.clock.advance(seconds=90)
+    other = room.client("T-9", seat=9)
+    moved = room.call(
+        other,
+        "transfer_confirm",
+        {"ticket": room.roster[0]["ticket"], "password": room.session["exam_password"]},
+    )
+    assert moved["ok"]
+    other.token = moved["token"]
+    again = room.call(other, "paper", {})
+    # 5 min while nobody had noticed + 90 s until the resume
+    assert again["clock"]["ends_at_ms"] - paper["clock"]["ends_at_ms"] == pytest.approx(
+        390_000, abs=50
+    )
+    with room.exam.sitedb.read() as db:
+        rows = {r["kind"]: r for r in journal.rows(db, session_id=room.session["id"], limit=1000)}
+    transfer = rows["transfer"]["payload"]
+    confirmed = rows["transfer_confirmed"]["payload"]
+    assert transfer["terminal_lost_at"] == transfer["downtime_from"] == iso(lost)
+    assert confirmed["downtime_from"] == iso(lost)
+    assert confirmed["downtime_to"] == iso(room.clock.now)
+    assert confirmed["credited_s"] == 390
 
 
 def test_not_checked_in_absent_and_late_cut(room: Room) -> None:

@@ -18,6 +18,14 @@
   }
   window.messageOf = messageOf;
 
+  /* The login has ended: the live dot goes off and the proctor is sent to the login page. */
+  function toLogin() {
+    var d = document.getElementById('live-dot');
+    if (d) d.className = 'dot off';
+    location.href = '/console/login?expired=1&next=' + encodeURIComponent(location.pathname + location.search);
+  }
+  window.toLogin = toLogin;
+
   window.consoleApi = function (action, data) {
     return fetch('/console/api/' + action, {
       method: 'POST', credentials: 'same-origin',
@@ -26,7 +34,7 @@
     }).then(function (resp) {
       return resp.json().catch(function () { return {ok: false, message: 'HTTP ' + resp.status}; });
     }).then(function (r) {
-      if (r.code === 'login_required') { location.href = '/console/login?expired=1&next=' + encodeURIComponent(location.pathname + location.search); }
+      if (r.code === 'login_required') toLogin();
       if (r.ok) toast('✔ ' + (CONSOLE.lang === 'en' ? 'Done' : '已完成'));
       else toast('✘ ' + messageOf(r) + (r.detail ? ' ' + r.detail : ''), true);
       return r;
@@ -42,8 +50,10 @@
     sock.on('disconnect', function () { dot.className = 'dot off'; });
     sock.on('connect_error', function (err) {
       dot.className = 'dot off';
-      if (err && err.data && err.data.code === 'login_required') location.href = '/console/login?expired=1';
+      if (err && err.data && err.data.code === 'login_required') toLogin();
     });
+    // The server ended this socket because the login expired (it disconnects right after).
+    sock.on('login_expired', function (r) { toast('✘ ' + messageOf(r), true); toLogin(); });
     var burst = [];
     sock.on('room_update', function (u) {
       if (!window.onRoomUpdate) return;
@@ -67,14 +77,21 @@
     return (u.kinds || [u.kind]).some(function (k) { return kinds.indexOf(k) >= 0; });
   };
 
+  /* The live room data, over the socket (or HTTP while it is down). A refusal is never dropped
+     silently: an ended login goes to the login page, anything else is shown. */
   window.snapshot = function () {
     return new Promise(function (resolve) {
       if (window.consoleSocket && window.consoleSocket.connected) {
         window.consoleSocket.emit('snapshot', {session_id: CONSOLE.session}, resolve);
       } else {
         fetch('/console/api/snapshot?session=' + encodeURIComponent(CONSOLE.session || ''), {credentials: 'same-origin'})
-          .then(function (r) { return r.json(); }).then(resolve);
+          .then(function (r) { return r.json(); }).then(resolve)
+          .catch(function (e) { resolve({ok: false, message: String(e)}); });
       }
+    }).then(function (r) {
+      if (r && r.code === 'login_required') toLogin();
+      else if (r && !r.ok && r.code !== 'no_session') toast('✘ ' + messageOf(r), true);
+      return r;
     });
   };
 

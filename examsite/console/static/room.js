@@ -59,7 +59,13 @@
     el('p-dispute-box').hidden = !x.disputed;
   }
 
-  function refresh() { return snapshot().then(function (r) { if (r && r.ok) { snap = r; draw(); } }); }
+  function refresh() {
+    return snapshot().then(function (r) {
+      if (r && r.ok) { snap = r; draw(); return; }
+      // a refused snapshot leaves the map as it was: say so instead of looking live
+      el('updated').textContent = (CONSOLE.lang === 'en' ? 'not updated: ' : '未能更新：') + messageOf(r);
+    });
+  }
   window.onRoomUpdate = refresh;
   window.roomSnapshot = function () { return snap; };
 
