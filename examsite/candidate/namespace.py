@@ -170,6 +170,11 @@ class CandidateNamespace(Namespace):
     def on_submit(self, data: dict[str, Any]) -> Outcome:
         return self.exam.submit(self._terminal(), data.get("token"))
 
+    def on_late_answers(self, data: dict[str, Any]) -> Outcome:
+        return self.exam.late_answers(
+            self._terminal(), data.get("token"), schema.late_answers(data)
+        )
+
     def on_capture(self, data: dict[str, Any]) -> Outcome:
         request_id = schema.text(data, "request_id", 64)
         return self.exam.capture_upload(

@@ -77,6 +77,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "答案序号重复但内容不同，已拒收，已保存的答案未改变。",
         "A sequence number was reused with a different answer; refused, stored answers unchanged.",
     ),
+    "paper_open": (
+        "试卷仍在作答中，请按正常答案提交。",
+        "The paper is still open; send these as ordinary answers.",
+    ),
+    "no_late_answers": (
+        "该考生没有待处理的结束前离线答案。",
+        "This candidate has no pending offline answers made before the end.",
+    ),
     "submit_too_early": (
         "开考30分钟后方可交卷。",
         "You may submit only 30 minutes after the start.",

@@ -46,7 +46,7 @@ const link = new Link({
   onState,
   onPush,
 });
-const queue = new AnswerQueue(store, link, renderSaveState, onAnswerRefused);
+const queue = new AnswerQueue(store, link, onQueueChange, onAnswerRefused, clock);
 const exam = new ExamView(store, queue, () => store.login?.token);
 const camera = new Camera((kind, detail) => report(kind, detail));
 
@@ -188,6 +188,12 @@ function renderDone() {
       rows.push(["", r.passed ? t("done_passed") : t("done_failed"), r.passed ? "passed" : "failed"]);
   }
   facts($("done-facts"), rows);
+  // Answers made offline that reached the server only after the end: kept for the proctor.
+  const handed = store.lateHanded;
+  const waiting = queue.latePending;
+  const late = $("done-late");
+  late.hidden = !handed && !waiting;
+  late.textContent = waiting ? t("done_late_waiting", { n: waiting + handed }) : t("done_late_handed", { n: handed });
 }
 
 function renderTransfer() {
@@ -204,6 +210,11 @@ function renderExamWho() {
   const rest = document.createElement("span");
   rest.textContent = `${t("ticket")} ${c.ticket}　${t("seat")} ${store.seat ?? c.seat ?? "—"}`;
   box.append(name, rest);
+}
+
+function onQueueChange() {
+  renderSaveState();
+  if (state.screen === "done") renderDone();
 }
 
 function renderSaveState() {

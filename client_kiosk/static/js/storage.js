@@ -76,6 +76,8 @@ export class TerminalStore {
     return read(this.key("login"), null);
   }
   set login(v) {
+    // Another login on this terminal starts its own count of late answers handed over.
+    if (v?.token !== this.login?.token) write(this.key("late_handed"), null);
     write(this.key("login"), v);
   }
 
@@ -86,6 +88,24 @@ export class TerminalStore {
   }
   set queue(v) {
     write(this.key("queue"), v);
+  }
+
+  /** Answers the server refused because the paper had closed, not yet handed over: [{seq, qid, value, token, at_ms}]. */
+  get late() {
+    const q = read(this.key("late"), []);
+    return Array.isArray(q) ? q : [];
+  }
+  set late(v) {
+    write(this.key("late"), v);
+  }
+
+  /** How many late answers of the current login the server has acknowledged. */
+  get lateHanded() {
+    const n = read(this.key("late_handed"), 0);
+    return Number.isInteger(n) ? n : 0;
+  }
+  set lateHanded(v) {
+    write(this.key("late_handed"), v);
   }
 
   /** The highest answer sequence number this terminal has used. */
@@ -118,5 +138,6 @@ export class TerminalStore {
     write(this.key("login"), null);
     write(this.key("place"), null);
     write(this.key("warned"), null);
+    write(this.key("late_handed"), null);
   }
 }
