@@ -191,6 +191,7 @@ class CandidateNamespace(Namespace):
             "camera_ok",
             "camera_missing",
             "camera_denied",
+            "storage_unavailable",
         ):
             raise ExamError("bad_request", {"field": "kind"})
         return self.exam.terminal_report(

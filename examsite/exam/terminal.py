@@ -392,16 +392,19 @@ class TerminalOps(Base):
         )
 
     def terminal_report(self, terminal_id: str, token: object, kind: str, detail: str) -> Outcome:
-        """Camera status and leaving-the-page events, journaled for the proctor (kiosk hardening)."""
+        """Camera status, leaving the page and refused local storage, journaled for the proctor (kiosk hardening)."""
         with self.sitedb.write() as db:
             cand = self.authenticate(db, token, terminal_id) if token is not None else None
             if kind.startswith("camera_"):
                 terminals.set_camera(db, terminal_id, kind.removeprefix("camera_"))
-            journal_kind = (
-                "camera_missing"
-                if kind in ("camera_missing", "camera_denied")
-                else ("page_blur" if kind in ("blur", "hidden") else None)
-            )
+            journal_kind = {
+                "camera_missing": "camera_missing",
+                "camera_denied": "camera_missing",
+                "blur": "page_blur",
+                "hidden": "page_blur",
+                # the browser refused to keep answers locally: a reload would lose unsent ones
+                "storage_unavailable": "storage_unavailable",
+            }.get(kind)
             if journal_kind and cand:
                 self.journal(
                     db,

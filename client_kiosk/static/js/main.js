@@ -9,7 +9,7 @@ import { ExamView } from "./exam.js";
 import { applyTexts, currentLang, serverMessage, setLang, t } from "./i18n.js";
 import { Link } from "./link.js";
 import { Modal } from "./modal.js";
-import { TerminalStore } from "./storage.js";
+import { onStorageFailure, probeStorage, storageBroken, TerminalStore } from "./storage.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,6 +35,8 @@ const state = {
   transferHint: null,
   lastResync: 0,
   reports: [],
+  storageFailure: null, // why localStorage refused a write
+  storageReportedFor: undefined, // the login token the last storage report was sent with
 };
 
 const link = new Link({
@@ -406,6 +408,7 @@ function onHello(ack) {
   }
   queue.flush();
   flushReports();
+  reportStorage();
   renderAll();
 }
 
@@ -477,6 +480,21 @@ function report(kind, detail = "") {
     state.reports.push(payload);
     if (state.reports.length > MAX_PENDING_REPORTS) state.reports.shift();
   }
+}
+
+/** The browser's storage refused a write: warn on every screen and tell the proctor (once per login). */
+function storageWarning(reason) {
+  state.storageFailure = reason;
+  $("storage-warning").hidden = false;
+  reportStorage();
+}
+
+function reportStorage() {
+  if (!storageBroken()) return;
+  const token = store.login?.token ?? null;
+  if (state.storageReportedFor === token) return;
+  state.storageReportedFor = token;
+  report("storage_unavailable", state.storageFailure || "");
 }
 
 function flushReports() {
@@ -630,6 +648,7 @@ async function submitLogin(ev) {
   }
   const { token, session_id: sessionId, ok: _ok, ...view } = ack;
   store.login = { token, session_id: sessionId, ticket: view.candidate?.ticket ?? ticket, name };
+  reportStorage();
   $("login-form").reset();
   applyView(view);
 }
@@ -838,6 +857,8 @@ function wire() {
 }
 
 wire();
+onStorageFailure(storageWarning);
+probeStorage();
 renderAll();
 show("waiting");
 link.start();
@@ -853,5 +874,8 @@ window.kiosk = {
   },
   get online() {
     return link.ready;
+  },
+  get storageBroken() {
+    return storageBroken();
   },
 };
