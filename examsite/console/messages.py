@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from examsite.engine.errors import MESSAGES, ExamError
+from examsite.engine.errors import ExamError, texts
 
 #: Refusals the console adds to the exam engine's codes.
 CONSOLE_MESSAGES: dict[str, tuple[str, str]] = {
@@ -50,7 +50,7 @@ CONSOLE_MESSAGES: dict[str, tuple[str, str]] = {
 
 def refusal(code: str, **detail: Any) -> dict[str, Any]:
     """`{"ok": false, "code", "message", "message_en", …}` for a console or exam code."""
-    zh, en = CONSOLE_MESSAGES.get(code) or MESSAGES.get(code) or MESSAGES["internal"]
+    zh, en = CONSOLE_MESSAGES.get(code) or texts(code, detail)
     return {"ok": False, "code": code, "message": zh, "message_en": en, **detail}
 
 
