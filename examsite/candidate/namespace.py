@@ -41,7 +41,10 @@ class CandidateNamespace(Namespace):
         self.seat_of: dict[str, int | None] = {}
 
     # -- dispatch: unknown events, refusals and crashes all become acks ------------------------
-    def trigger_event(self, event: str, *args: Any) -> Any:
+    def trigger_event(self, event: Any, *args: Any) -> Any:
+        if not isinstance(event, str):
+            # `42/candidate,5[123]`: a packet whose event name is a number, null or an object.
+            return error_ack("unknown_event")
         if event in ("connect", "disconnect"):
             return super().trigger_event(event, *args)
         if event == "answer":
