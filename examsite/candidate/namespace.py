@@ -20,8 +20,6 @@ from .captcha import Captchas
 
 log = logging.getLogger(__name__)
 
-CAPTCHA_FAILURE_LIMIT = 5
-
 
 class CandidateNamespace(Namespace):
     """Every event is answered through its ack: `{"ok": true, …}` or `{"ok": false, "code", "message", …}`."""
@@ -41,10 +39,12 @@ class CandidateNamespace(Namespace):
         self.captchas = Captchas(captcha_fixed)
         self.terminal_of: dict[str, str] = {}
         self.seat_of: dict[str, int | None] = {}
-        self.captcha_failures: dict[str, int] = {}
 
     # -- dispatch: unknown events, refusals and crashes all become acks ------------------------
-    def trigger_event(self, event: str, *args: Any) -> Any:
+    def trigger_event(self, event: Any, *args: Any) -> Any:
+        if not isinstance(event, str):
+            # `42/candidate,5[123]`: a packet whose event name is a number, null or an object.
+            return error_ack("unknown_event")
         if event in ("connect", "disconnect"):
             return super().trigger_event(event, *args)
         if event == "answer":
@@ -136,15 +136,16 @@ class CandidateNamespace(Namespace):
         tid = self._terminal()
         name = schema.text(data, "name", 40)
         ticket = schema.text(data, "ticket", 32)
-        if self.captcha_failures.get(tid, 0) >= CAPTCHA_FAILURE_LIMIT:
-            self.captchas.check(data.get("captcha_id"), None)
-            self.captcha_failures[tid] = 0
-            raise ExamError("too_many_attempts")
+        try:
+            # Locked out (persisted, per terminal and per ticket): refused before the captcha.
+            self.exam.login_gate(tid, ticket)
+        except ExamError:
+            self.captchas.check(data.get("captcha_id"), None)  # the captcha is used up
+            raise
         wrong = self.captchas.check(data.get("captcha_id"), data.get("captcha"))
         if wrong:
-            self.captcha_failures[tid] = self.captcha_failures.get(tid, 0) + 1
+            self.exam.captcha_failed(tid, ticket)
             raise ExamError(wrong)
-        self.captcha_failures.pop(tid, None)
         out = self.exam.login(tid, self.seat_of.get(request.sid), name, ticket)  # type: ignore[attr-defined]
         self._bind(out.ack)
         return out
@@ -170,6 +171,11 @@ class CandidateNamespace(Namespace):
     def on_submit(self, data: dict[str, Any]) -> Outcome:
         return self.exam.submit(self._terminal(), data.get("token"))
 
+    def on_late_answers(self, data: dict[str, Any]) -> Outcome:
+        return self.exam.late_answers(
+            self._terminal(), data.get("token"), schema.late_answers(data)
+        )
+
     def on_capture(self, data: dict[str, Any]) -> Outcome:
         request_id = schema.text(data, "request_id", 64)
         return self.exam.capture_upload(
@@ -186,6 +192,7 @@ class CandidateNamespace(Namespace):
             "camera_ok",
             "camera_missing",
             "camera_denied",
+            "storage_unavailable",
         ):
             raise ExamError("bad_request", {"field": "kind"})
         return self.exam.terminal_report(

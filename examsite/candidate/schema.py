@@ -11,6 +11,8 @@ TERMINAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 QID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 OPTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 MAX_IMAGE_BYTES = 512 * 1024
+#: At most this many answers in one late batch (a paper has far fewer questions than this).
+MAX_LATE_ANSWERS = 1000
 
 
 def obj(data: Any) -> dict[str, Any]:
@@ -64,6 +66,27 @@ def answer(data: dict[str, Any]) -> dict[str, Any]:
     ):
         raise ExamError("bad_value", {"seq": seq})
     return {"seq": seq, "qid": qid, "value": value, "token": data.get("token")}
+
+
+def late_answers(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A late batch: answer events (seq, qid, value) each with `at_ms`, the page's estimate of the
+    server time when it was made (an integer of epoch ms, or null when the page never heard the
+    server's time)."""
+    items = data.get("answers")
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_LATE_ANSWERS:
+        raise ExamError("bad_request", {"field": "answers"})
+    out = []
+    for raw in items:
+        if not isinstance(raw, dict):
+            raise ExamError("bad_request", {"field": "answers"})
+        item = answer(raw)
+        at = raw.get("at_ms")
+        if at is not None and (not isinstance(at, int) or isinstance(at, bool) or at < 0):
+            raise ExamError("bad_request", {"field": "at_ms", "seq": item["seq"]})
+        item["at_ms"] = at
+        del item["token"]
+        out.append(item)
+    return out
 
 
 def image(data: dict[str, Any], key: str = "image") -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from examsite.engine.errors import MESSAGES, ExamError
+from examsite.engine.errors import ExamError, texts
 
 #: Refusals the console adds to the exam engine's codes.
 CONSOLE_MESSAGES: dict[str, tuple[str, str]] = {
@@ -55,7 +55,7 @@ CONSOLE_MESSAGES: dict[str, tuple[str, str]] = {
 
 def refusal(code: str, **detail: Any) -> dict[str, Any]:
     """`{"ok": false, "code", "message", "message_en", …}` for a console or exam code."""
-    zh, en = CONSOLE_MESSAGES.get(code) or MESSAGES.get(code) or MESSAGES["internal"]
+    zh, en = CONSOLE_MESSAGES.get(code) or texts(code, detail)
     return {"ok": False, "code": code, "message": zh, "message_en": en, **detail}
 
 
@@ -90,6 +90,8 @@ ALERT_LABELS: dict[str, tuple[str, str]] = {
     "disputed": ("信息有误待处理", "identity disputed"),
     "offline": ("终端断线", "terminal offline"),
     "transfer_pending": ("待确认转移", "transfer pending"),
+    "storage_unavailable": ("终端本机暂存不可用", "terminal storage unavailable"),
+    "late_answers": ("有结束后送达的离线答案", "offline answers arrived after the end"),
 }
 
 #: Page words: key → (中文, English).
@@ -184,6 +186,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "absentees": ("缺考人员记录", "Absentees"),
     "signatures": ("签名", "Signatures"),
     "resolve_dispute": ("已现场登记更正", "Registered on the spot"),
+    "accept_late_answers": (
+        "采纳结束前作答的离线答案并重新计分",
+        "Accept the offline answers made before the end and re-score",
+    ),
     "no_captures": ("暂无需要核查的抓拍", "No captures to review"),
     "role": ("角色", "Role"),
     "display_name": ("姓名", "Display name"),

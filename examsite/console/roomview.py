@@ -7,7 +7,15 @@ from typing import Any
 from examsite import payloads
 from examsite.engine import timing as tm
 from examsite.exam import ExamDay
-from examsite.store import candidates, capture_reviews, ledger, room, sessions, terminals
+from examsite.store import (
+    candidates,
+    capture_reviews,
+    late_answers,
+    ledger,
+    room,
+    sessions,
+    terminals,
+)
 
 from .messages import ALERT_LABELS, SESSION_LABELS, STATE_LABELS
 
@@ -46,6 +54,8 @@ def snapshot(exam: ExamDay, session_id: str) -> dict[str, Any]:
         stats = room.answer_stats(db, session_id)
         suspects = room.suspect_captures(db, session_id)
         blurs = room.journal_counts(db, session_id, "page_blur")
+        no_storage = room.journal_counts(db, session_id, "storage_unavailable")
+        late = late_answers.pending_counts(db, session_id)
         cams = {t["id"]: t for t in terminals.all_terminals(db)}
         occupied = room.occupied_terminals(db)
         ledgers = ledger.by_session(db, session_id)
@@ -67,6 +77,11 @@ def snapshot(exam: ExamDay, session_id: str) -> dict[str, Any]:
             alerts.append("left_page")
         if c["disputed"]:
             alerts.append("disputed")
+        if no_storage.get(c["ticket"]) and c["state"] in OPEN:
+            alerts.append("storage_unavailable")
+        late_pending, late_before = late.get(c["id"], (0, 0))
+        if late_pending:
+            alerts.append("late_answers")
         if c["state"] in OPEN and term is not None and not term["connected"]:
             alerts.append("offline")
         if c["transfer_to"]:
@@ -94,6 +109,7 @@ def snapshot(exam: ExamDay, session_id: str) -> dict[str, Any]:
                 "added_s": int(tm.added_seconds(entries, now)),
                 "ends_at_ms": tm.epoch_ms(end) if end else None,
                 "disputed": bool(c["disputed"]),
+                "late_answers": {"pending": late_pending, "before_end": late_before},
                 "void_reason": c["void_reason"],
             }
         )

@@ -35,8 +35,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "You have not passed check-in (ID card and face); go to the check-in desk first.",
     ),
     "ticket_absent": (
-        "开考已超过5分钟，按规定不得入场，本准考证已作缺考处理。",
-        "More than 5 minutes after the start: entry is refused and this ticket is marked absent.",
+        "开考已超过{late_cut_min}分钟，按规定不得入场，本准考证已作缺考处理。",
+        "More than {late_cut_min} minutes after the start: entry is refused and this ticket is marked absent.",
     ),
     "disqualified": ("该考生已被取消考试资格。", "This candidate has been disqualified."),
     "exam_over": ("考试已结束。", "The exam is over."),
@@ -77,9 +77,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "答案序号重复但内容不同，已拒收，已保存的答案未改变。",
         "A sequence number was reused with a different answer; refused, stored answers unchanged.",
     ),
+    "paper_open": (
+        "试卷仍在作答中，请按正常答案提交。",
+        "The paper is still open; send these as ordinary answers.",
+    ),
+    "no_late_answers": (
+        "该考生没有待处理的结束前离线答案。",
+        "This candidate has no pending offline answers made before the end.",
+    ),
     "submit_too_early": (
-        "开考30分钟后方可交卷。",
-        "You may submit only 30 minutes after the start.",
+        "开考{submit_after_min}分钟后方可交卷。",
+        "You may submit only {submit_after_min} minutes after the start.",
     ),
     "busy": (
         "服务器繁忙，答案仍保存在本机，将自动重发。",
@@ -100,8 +108,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This candidate has already checked in or is in the exam.",
     ),
     "checkin_not_open": (
-        "签到尚未开始（开考前30分钟开放）。",
-        "Check-in is not open yet (it opens 30 minutes before the start).",
+        "签到尚未开始（开考前{checkin_open_min}分钟开放）。",
+        "Check-in is not open yet (it opens {checkin_open_min} minutes before the start).",
     ),
     "paper_sealed": (
         "试卷尚未解封，请输入省平台发布的开考解封码。",
@@ -130,6 +138,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: The same refusals where the session's minutes are not known (e.g. a state-machine refusal):
+#: no number rather than a wrong one, since every duration is a per-session setting.
+UNTIMED: dict[str, tuple[str, str]] = {
+    "ticket_absent": (
+        "已超过开考后允许入场的时间，按规定不得入场，本准考证已作缺考处理。",
+        "The time allowed for entry after the start has passed: entry is refused and this ticket is marked absent.",
+    ),
+    "submit_too_early": (
+        "尚未到允许交卷的时间，请稍后再交卷。",
+        "Submitting is not allowed yet; try again later.",
+    ),
+    "checkin_not_open": ("签到尚未开始。", "Check-in is not open yet."),
+}
+
 
 class ExamError(Exception):
     """A refusal with a stable code; `detail` carries extra fields for the client."""
@@ -140,20 +162,37 @@ class ExamError(Exception):
         self.detail = detail
 
     def __str__(self) -> str:
-        return f"{self.code}: {message(self.code)}"
+        return f"{self.code}: {message(self.code, self.detail)}"
 
     def as_ack(self) -> dict[str, Any]:
         """The acknowledgement payload a client receives."""
         return error_ack(self.code, **(self.detail or {}))
 
 
-def message(code: str) -> str:
-    """'中文（English）' for a code."""
+def minutes(value: float) -> str:
+    """A duration setting as people write it: 5, 30, 0.5."""
+    return f"{float(value):g}"
+
+
+def texts(code: str, detail: dict[str, Any] | None = None) -> tuple[str, str]:
+    """(中文, English) of a code, with the session's minutes (`*_min` fields of `detail`) filled in."""
     zh, en = MESSAGES.get(code, MESSAGES["internal"])
+    if "{" not in zh:
+        return zh, en
+    fields = {k: minutes(v) for k, v in (detail or {}).items() if k.endswith("_min")}
+    try:
+        return zh.format_map(fields), en.format_map(fields)
+    except KeyError:
+        return UNTIMED[code]
+
+
+def message(code: str, detail: dict[str, Any] | None = None) -> str:
+    """'中文（English）' for a code."""
+    zh, en = texts(code, detail)
     return f"{zh}（{en}）"
 
 
 def error_ack(code: str, **detail: Any) -> dict[str, Any]:
     """An error acknowledgement: ok false, the code, and messages in both languages."""
-    zh, en = MESSAGES.get(code, MESSAGES["internal"])
+    zh, en = texts(code, detail)
     return {"ok": False, "code": code, "message": zh, "message_en": en, **detail}

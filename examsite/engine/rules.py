@@ -22,10 +22,14 @@ class SessionView:
     started_at: datetime | None = None
 
 
+def _late(session: SessionView) -> ExamError:
+    return ExamError("ticket_absent", {"late_cut_min": session.timing.late_cut_min})
+
+
 def check_checkin(session: SessionView, state: CandidateState, now: datetime) -> None:
-    """Check-in opens 30 minutes before the scheduled start and closes at the late cut."""
+    """Check-in opens `checkin_open_min` before the scheduled start and closes at the late cut."""
     if state in (C.ABSENT,):
-        raise ExamError("ticket_absent")
+        raise _late(session)
     if state == C.DISQUALIFIED:
         raise ExamError("disqualified")
     if state not in (C.EXPECTED, C.CHECKED_IN):
@@ -35,10 +39,13 @@ def check_checkin(session: SessionView, state: CandidateState, now: datetime) ->
     if session.state == S.STAGED and now < session.timing.checkin_opens_at(session.starts_at):
         raise ExamError(
             "checkin_not_open",
-            {"opens_at": session.timing.checkin_opens_at(session.starts_at).isoformat()},
+            {
+                "opens_at": session.timing.checkin_opens_at(session.starts_at).isoformat(),
+                "checkin_open_min": session.timing.checkin_open_min,
+            },
         )
     if session.started_at is not None and now > session.timing.late_cut_at(session.started_at):
-        raise ExamError("ticket_absent")
+        raise _late(session)
 
 
 def check_login(session: SessionView, state: CandidateState, now: datetime) -> None:
@@ -46,14 +53,14 @@ def check_login(session: SessionView, state: CandidateState, now: datetime) -> N
     if session.state == S.ENDED:
         raise ExamError("exam_over")
     if state == C.ABSENT:
-        raise ExamError("ticket_absent")
+        raise _late(session)
     if state == C.DISQUALIFIED:
         raise ExamError("disqualified")
     if state in (C.SUBMITTED, C.COLLECTED):
         raise ExamError("collected")
     if state == C.EXPECTED:
         if session.started_at is not None and now > session.timing.late_cut_at(session.started_at):
-            raise ExamError("ticket_absent")
+            raise _late(session)
         raise ExamError("not_checked_in")
     if session.state == S.STAGED:
         raise ExamError("not_open")
@@ -62,7 +69,7 @@ def check_login(session: SessionView, state: CandidateState, now: datetime) -> N
         and session.started_at is not None
         and now > session.timing.late_cut_at(session.started_at)
     ):
-        raise ExamError("ticket_absent")
+        raise _late(session)
 
 
 def check_answering(session: SessionView, state: CandidateState) -> None:
@@ -85,7 +92,13 @@ def check_submit(session: SessionView, state: CandidateState, now: datetime) -> 
     assert session.started_at is not None
     allowed = session.timing.submit_allowed_at(session.started_at)
     if now < allowed:
-        raise ExamError("submit_too_early", {"allowed_at": allowed.isoformat()})
+        raise ExamError(
+            "submit_too_early",
+            {
+                "allowed_at": allowed.isoformat(),
+                "submit_after_min": session.timing.submit_after_min,
+            },
+        )
 
 
 def late_cut_passed(session: SessionView, now: datetime) -> bool:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .clock import ClockOps
-from .terminal import TerminalOps
+from .late import LateAnswerOps
 
 
-class ExamDay(TerminalOps, ClockOps):
+class ExamDay(LateAnswerOps, ClockOps):
     """One object per server process, shared by the Socket.IO namespaces, the console and the CLI."""

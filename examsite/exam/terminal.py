@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -25,11 +27,83 @@ JOURNALED_REFUSALS = frozenset(
     {"ticket_absent", "disqualified", "logged_in_elsewhere", "not_checked_in"}
 )
 LOGIN_FAILURE_LIMIT = 5
-LOGIN_LOCK_MIN = 5
+LOGIN_LOCK_MIN = 5  # docs/protocol.md: five failures lock for 5 minutes
+
+
+def login_keys(terminal_id: str, ticket: str) -> list[str]:
+    """Throttle keys a login attempt must not be locked on: the terminal's and the ticket's."""
+    return [
+        f"login:{terminal_id}",
+        f"captcha:terminal:{terminal_id}",
+        f"captcha:ticket:{ticket}",
+    ]
 
 
 class TerminalOps(Base):
     """Login to hand-in, as the provincial rules describe it (000 att.3 §1.5–1.8)."""
+
+    # -- lock-outs (captcha, name/ticket, room password) ------------------------------------
+    @staticmethod
+    def refuse_if_locked(db: Database, keys: list[str], now: datetime) -> None:
+        """ExamError('too_many_attempts', retry_after_s) while any of `keys` is locked out."""
+        until = max((u for k in keys if (u := throttle.locked_until(db, k, now))), default=None)
+        if until is not None:
+            raise ExamError(
+                "too_many_attempts",
+                {"retry_after_s": max(1, math.ceil((until - now).total_seconds()))},
+            )
+
+    def count_failure(
+        self,
+        db: Database,
+        keys: list[str],
+        now: datetime,
+        what: str,
+        terminal_id: str,
+        ticket: str,
+    ) -> None:
+        """Count one failed guess on every key; the failure that locks one is journaled."""
+        locked = [
+            k
+            for k in keys
+            if throttle.fail(db, k, now, LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MIN) >= LOGIN_FAILURE_LIMIT
+        ]
+        if not locked:
+            return
+        payload = {
+            "what": what,
+            "ticket": ticket[:32],
+            "keys": locked,
+            "minutes": LOGIN_LOCK_MIN,
+            "failures": LOGIN_FAILURE_LIMIT,
+        }
+        roster = candidates.by_ticket(db, ticket) if ticket else []
+        for c in roster:
+            self.journal(
+                db, "login_locked", self.actor_of(c), payload, cand=c, terminal_id=terminal_id
+            )
+        if not roster:
+            self.journal(
+                db, "login_locked", f"terminal:{terminal_id}", payload, terminal_id=terminal_id
+            )
+
+    def login_gate(self, terminal_id: str, ticket: str) -> None:
+        """Refuse a login attempt at once while the terminal or the ticket is locked out."""
+        with self.sitedb.read() as db:
+            self.refuse_if_locked(db, login_keys(terminal_id, ticket.strip()), self.now())
+
+    def captcha_failed(self, terminal_id: str, ticket: str) -> None:
+        """A wrong captcha counts against the terminal and the ticket tried (5 → 5-minute lock)."""
+        ticket = ticket.strip()
+        with self.sitedb.write() as db:
+            self.count_failure(
+                db,
+                [f"captcha:terminal:{terminal_id}", f"captcha:ticket:{ticket}"],
+                self.now(),
+                "captcha",
+                terminal_id,
+                ticket,
+            )
 
     # -- identity of the caller ------------------------------------------------------------
     def authenticate(self, db: Database, token: object, terminal_id: str) -> dict[str, Any]:
@@ -143,23 +217,21 @@ class TerminalOps(Base):
         now = self.now()
         key = f"login:{terminal_id}"
         with self.sitedb.read() as db:
-            until = throttle.locked_until(db, key, now)
-        if until:
-            raise ExamError(
-                "too_many_attempts", {"retry_after_s": int((until - now).total_seconds()) + 1}
-            )
+            self.refuse_if_locked(db, login_keys(terminal_id, ticket.strip()), now)
         try:
             with self.sitedb.write() as db:
                 cand, session = self._login(
                     db, terminal_id, seat, name.strip(), ticket.strip(), now
                 )
-                throttle.clear(db, key)
+                # the captcha was right: earlier typos of this terminal and ticket are forgiven
+                for k in login_keys(terminal_id, ticket.strip()):
+                    throttle.clear(db, k)
                 token = tokens.issue(self.secret, cand["id"], terminal_id, cand["token_epoch"])
                 view = self.view(db, cand, session)
         except ExamError as e:
             with self.sitedb.write() as db:
                 if e.code == "not_on_roster":
-                    throttle.fail(db, key, now, LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MIN)
+                    self.count_failure(db, [key], now, "name_ticket", terminal_id, ticket.strip())
                 if e.code in JOURNALED_REFUSALS:
                     for c in candidates.by_ticket(db, ticket.strip()):
                         self.journal(
@@ -238,7 +310,7 @@ class TerminalOps(Base):
             if not cand["notice_read"]:
                 raise ExamError("notice_required")
             session = self.session_of(db, cand["session_id"])
-            right = self.password_matches(db, terminal_id, session, password, now)
+            right = self.password_matches(db, terminal_id, session, password, now, cand["ticket"])
             if right:
                 candidates.update(db, cand["id"], password_ok=1)
         if not right:
@@ -246,18 +318,23 @@ class TerminalOps(Base):
         with self.sitedb.read() as db:
             return Outcome({"ok": True, **self.view(db, self.candidate(db, cand["id"]), session)})
 
-    @staticmethod
     def password_matches(
-        db: Database, terminal_id: str, session: dict[str, Any], password: str, now: Any
+        self,
+        db: Database,
+        terminal_id: str,
+        session: dict[str, Any],
+        password: str,
+        now: Any,
+        ticket: str,
     ) -> bool:
-        """Compare a typed room password; wrong guesses count towards the terminal's lock-out."""
-        key = f"password:{terminal_id}"
-        if throttle.locked_until(db, key, now):
-            raise ExamError("too_many_attempts")
+        """Compare a typed room password; wrong guesses lock the terminal and the ticket out."""
+        keys = [f"password:{terminal_id}", f"password:ticket:{ticket}"]
+        self.refuse_if_locked(db, keys, now)
         if password.strip().upper() != str(session["exam_password"]).upper():
-            throttle.fail(db, key, now, LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MIN)
+            self.count_failure(db, keys, now, "room_password", terminal_id, ticket)
             return False
-        throttle.clear(db, key)
+        for key in keys:
+            throttle.clear(db, key)
         return True
 
     @staticmethod
@@ -327,8 +404,28 @@ class TerminalOps(Base):
         cand = self.authenticate(db, item["token"], item["terminal_id"])
         seq, qid = item["seq"], item["qid"]
         value = dumps_value(item["value"])
-        if answers.check_duplicate(db, cand["id"], item["terminal_id"], seq, qid, value):
-            return {"ok": True, "seq": seq, "dup": True}
+        try:
+            if answers.check_duplicate(db, cand["id"], item["terminal_id"], seq, qid, value):
+                return {"ok": True, "seq": seq, "dup": True}
+        except ExamError:
+            # The same number with other content: a wiped terminal, or tampering. On record.
+            stored = answers.seen(db, cand["id"], item["terminal_id"], seq)
+            self.journal(
+                db,
+                "seq_conflict",
+                self.actor_of(cand),
+                {
+                    "seq": seq,
+                    "qid": qid,
+                    "value": json.loads(value),
+                    "stored": {"qid": stored[0], "value": json.loads(stored[1])}
+                    if stored
+                    else None,
+                },
+                cand=cand,
+                terminal_id=item["terminal_id"],
+            )
+            raise
         session = self.session_of(db, cand["session_id"])
         rules.check_answering(sessions.view(session), C(cand["state"]))
         self.require_password(cand)
@@ -397,16 +494,19 @@ class TerminalOps(Base):
         )
 
     def terminal_report(self, terminal_id: str, token: object, kind: str, detail: str) -> Outcome:
-        """Camera status and leaving-the-page events, journaled for the proctor (kiosk hardening)."""
+        """Camera status, leaving the page and refused local storage, journaled for the proctor (kiosk hardening)."""
         with self.sitedb.write() as db:
             cand = self.authenticate(db, token, terminal_id) if token is not None else None
             if kind.startswith("camera_"):
                 terminals.set_camera(db, terminal_id, kind.removeprefix("camera_"))
-            journal_kind = (
-                "camera_missing"
-                if kind in ("camera_missing", "camera_denied")
-                else ("page_blur" if kind in ("blur", "hidden") else None)
-            )
+            journal_kind = {
+                "camera_missing": "camera_missing",
+                "camera_denied": "camera_missing",
+                "blur": "page_blur",
+                "hidden": "page_blur",
+                # the browser refused to keep answers locally: a reload would lose unsent ones
+                "storage_unavailable": "storage_unavailable",
+            }.get(kind)
             if journal_kind and cand:
                 self.journal(
                     db,
@@ -439,7 +539,7 @@ class TerminalOps(Base):
                 raise ExamError("transfer_not_pending")
             cand = found[0]
             session = self.session_of(db, cand["session_id"])
-            right = self.password_matches(db, terminal_id, session, password, now)
+            right = self.password_matches(db, terminal_id, session, password, now, cand["ticket"])
         if not right:
             raise ExamError("password_wrong")
         with self.sitedb.write() as db:

@@ -34,7 +34,8 @@ class GroupWriter:
     A handler calls `submit()` and blocks (cooperatively under gevent) until the batch holding its
     event has committed; so an acknowledgement always means the event is on disk (WAL,
     synchronous=FULL). A failed commit (disk full, I/O error) acknowledges nothing: every event
-    of the batch gets 'storage_error' and the terminal keeps and re-sends it.
+    of the batch gets 'storage_error' and the terminal keeps and re-sends it. An event whose
+    handling fails unexpectedly is rolled back to its savepoint and gets 'internal' alone.
     """
 
     def __init__(
@@ -93,12 +94,29 @@ class GroupWriter:
             self._commit(batch)
 
     def _apply_one(self, db: Database, item: dict[str, Any]) -> dict[str, Any]:
-        # `apply` checks everything before it writes, so a refusal leaves nothing to undo and
-        # needs no savepoint; anything else fails the whole batch, which is then not acknowledged.
+        # Each event runs in a savepoint, so one bad event fails alone (quarantined with its
+        # error, as Morango does) instead of failing everyone's batch. A refusal keeps what it
+        # wrote: `apply` checks before it writes, and what it writes before refusing (a
+        # `seq_conflict` journal row) is meant to stay. A storage failure (disk full, I/O error)
+        # still fails the whole batch: nothing of it can be acknowledged.
+        conn = db.conn
+        conn.execute("SAVEPOINT answer_event")
         try:
-            return self.apply(db, item)
+            out = self.apply(db, item)
         except ExamError as e:
+            conn.execute("RELEASE answer_event")
             return e.as_ack()
+        except sqlite3.OperationalError:
+            raise
+        except Exception:
+            log.exception(
+                "answer event failed (seq %s); the rest of the batch goes on", item.get("seq")
+            )
+            conn.execute("ROLLBACK TO answer_event")
+            conn.execute("RELEASE answer_event")
+            return error_ack("internal", **({"seq": item["seq"]} if "seq" in item else {}))
+        conn.execute("RELEASE answer_event")
+        return out
 
     def _commit(self, batch: list[tuple[dict[str, Any], _Slot]]) -> None:
         results: list[dict[str, Any]]

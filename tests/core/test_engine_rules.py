@@ -128,6 +128,33 @@ def test_durations_are_settings() -> None:
     )
 
 
+def refusal(check, session, state, now) -> dict:
+    with pytest.raises(ExamError) as e:
+        check(session, state, now)
+    return e.value.as_ack()
+
+
+def test_refusal_messages_say_the_sessions_minutes() -> None:
+    timing = Timing(duration_min=120, checkin_open_min=45, late_cut_min=10, submit_after_min=60)
+    late = refusal(rules.check_login, view(S.RUNNING, T0, timing), C.CHECKED_IN, T0 + 11 * M)
+    assert late["code"] == "ticket_absent"
+    assert "开考已超过10分钟" in late["message"] and "More than 10 minutes" in late["message_en"]
+    early = refusal(rules.check_submit, view(S.RUNNING, T0, timing), C.ANSWERING, T0 + 59 * M)
+    assert "开考60分钟后方可交卷" in early["message"] and "60 minutes" in early["message_en"]
+    closed = refusal(rules.check_checkin, view(S.STAGED, timing=timing), C.EXPECTED, T0 - 46 * M)
+    assert "开考前45分钟开放" in closed["message"] and "45 minutes" in closed["message_en"]
+    # Fractions, as drills and tests use them.
+    short = Timing(submit_after_min=0.5)
+    assert (
+        "开考0.5分钟后"
+        in refusal(rules.check_submit, view(S.RUNNING, T0, short), C.ANSWERING, T0)["message"]
+    )
+    # Without the session's minutes (a state refusal) the message names no number at all.
+    bare = ExamError("ticket_absent").as_ack()
+    assert not any(ch.isdigit() for ch in bare["message"] + bare["message_en"])
+    assert "{" not in bare["message"] + bare["message_en"]
+
+
 @pytest.mark.parametrize(
     ("session", "now", "expected"),
     [

@@ -94,6 +94,15 @@ def test_duplicate_and_conflicting_sequence(room: Room) -> None:
         cid = room.roster[0]["id"]
         assert answers.current(db, cid) == {q["qid"]: [q["options"][2]["id"]]}
         assert answers.event_count(db) == 3
+        conflicts = [r for r in journal.rows(db, limit=10000) if r["kind"] == "seq_conflict"]
+    # The re-used number is on record with both contents (a wiped terminal, or tampering).
+    assert len(conflicts) == 1 and conflicts[0]["candidate_ticket"] == room.roster[0]["ticket"]
+    assert conflicts[0]["payload"] == {
+        "seq": 1,
+        "qid": q["qid"],
+        "value": [q["options"][1]["id"]],
+        "stored": {"qid": q["qid"], "value": [q["options"][0]["id"]]},
+    }
 
 
 @pytest.mark.parametrize(
@@ -266,11 +275,29 @@ def test_auto_collect_at_end_even_offline(room: Room) -> None:
         )
 
 
-def test_captcha_failures_lock_the_terminal(room: Room) -> None:
+def test_captcha_failures_lock_the_terminal_and_the_ticket_for_five_minutes(room: Room) -> None:
     c = room.client("T-1", seat=1)
+    cand = room.roster[0]
     for _ in range(5):
-        assert room.login(c, room.roster[0], captcha="WXYZ")["code"] == "captcha_wrong"
-    assert room.login(c, room.roster[0])["code"] == "too_many_attempts"
+        assert room.login(c, cand, captcha="WXYZ")["code"] == "captcha_wrong"
+    # A right captcha does not help while the lock lasts, nor does a new terminal id.
+    locked = room.login(c, cand)
+    assert locked["code"] == "too_many_attempts" and 295 <= locked["retry_after_s"] <= 300
+    other = room.client("T-NEW", seat=1)
+    assert room.login(other, cand)["code"] == "too_many_attempts"
+    assert room.login(c, room.roster[1])["code"] == "too_many_attempts"  # the terminal, too
+    room.clock.advance(minutes=4, seconds=50)
+    assert room.login(c, cand)["retry_after_s"] <= 10
+    room.clock.advance(seconds=11)
+    assert room.login(c, cand)["ok"]
+    with room.exam.sitedb.read() as db:
+        locks = [r for r in journal.rows(db, limit=10000) if r["kind"] == "login_locked"]
+    assert len(locks) == 1 and locks[0]["candidate_ticket"] == cand["ticket"]
+    assert locks[0]["payload"]["what"] == "captcha" and locks[0]["payload"]["minutes"] == 5
+
+
+def test_an_expired_captcha_is_refused(room: Room) -> None:
+    c = room.client("T-1", seat=1)
     cap = room.call(c, "captcha", {})
     assert (
         room.call(
@@ -280,6 +307,33 @@ def test_captcha_failures_lock_the_terminal(room: Room) -> None:
         )["code"]
         == "captcha_expired"
     )
+
+
+def test_a_right_captcha_forgives_earlier_typos(room: Room) -> None:
+    c = room.client("T-1", seat=1)
+    for _ in range(4):
+        assert room.login(c, room.roster[0], captcha="WXYZ")["code"] == "captcha_wrong"
+    assert room.login(c, room.roster[0])["ok"]
+    other = room.client("T-2", seat=2)
+    for _ in range(4):
+        assert room.login(other, room.roster[1], captcha="WXYZ")["code"] == "captcha_wrong"
+    assert room.login(other, room.roster[1])["ok"]
+
+
+def test_room_password_guesses_lock_out_and_the_lock_lifts(room: Room) -> None:
+    c = room.client("T-1", seat=1)
+    assert room.login(c, room.roster[0])["ok"]
+    assert room.call(c, "notice_ack", {})["ok"]
+    for _ in range(5):
+        assert room.call(c, "room_password", {"password": "000000x"})["code"] == "password_wrong"
+    right = {"password": room.session["exam_password"]}
+    locked = room.call(c, "room_password", right)
+    assert locked["code"] == "too_many_attempts" and locked["retry_after_s"] > 290
+    room.clock.advance(minutes=5, seconds=1)
+    assert room.call(c, "room_password", right)["stage"] == "confirm"
+    with room.exam.sitedb.read() as db:
+        locks = [r for r in journal.rows(db, limit=10000) if r["kind"] == "login_locked"]
+    assert [r["payload"]["what"] for r in locks] == ["room_password"]
 
 
 def test_wrong_names_lock_out_after_five(room: Room) -> None:

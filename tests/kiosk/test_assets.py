@@ -81,3 +81,16 @@ def test_path_traversal_is_refused(client: FlaskClient) -> None:
     assert fetch(client, "/kiosk/../examsite/app.py").status_code == 404
     assert fetch(client, "/kiosk/%2e%2e/pyproject.toml").status_code == 404
     assert fetch(client, "/kiosk/nope.js").status_code == 404
+
+
+def test_the_key_help_names_the_keys_the_exam_takes() -> None:
+    exam = (KIOSK_DIR / "js" / "exam.js").read_text(encoding="utf-8")
+    letters = re.search(r'const LETTERS = "([A-Z]+)"', exam)
+    digits = re.search(r"/\^\[1-(\d)\]\$/", exam)
+    assert letters and digits
+    assert len(letters[1]) == int(digits[1])
+    texts = (KIOSK_DIR / "js" / "i18n.js").read_text(encoding="utf-8")
+    helps = re.findall(r'keys_help: "([^"]+)"', texts)
+    assert len(helps) == 2
+    for text in helps:
+        assert f"A–{letters[1][-1]}" in text and f"1–{digits[1]}" in text, text

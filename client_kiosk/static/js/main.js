@@ -9,7 +9,7 @@ import { ExamView } from "./exam.js";
 import { applyTexts, currentLang, serverMessage, setLang, t } from "./i18n.js";
 import { Link } from "./link.js";
 import { Modal } from "./modal.js";
-import { TerminalStore } from "./storage.js";
+import { onStorageFailure, probeStorage, storageBroken, TerminalStore } from "./storage.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,6 +35,8 @@ const state = {
   transferHint: null,
   lastResync: 0,
   reports: [],
+  storageFailure: null, // why localStorage refused a write
+  storageReportedFor: undefined, // the login token the last storage report was sent with
 };
 
 const link = new Link({
@@ -46,7 +48,7 @@ const link = new Link({
   onState,
   onPush,
 });
-const queue = new AnswerQueue(store, link, renderSaveState, onAnswerRefused);
+const queue = new AnswerQueue(store, link, onQueueChange, onAnswerRefused, clock);
 const exam = new ExamView(store, queue, () => store.login?.token);
 const camera = new Camera((kind, detail) => report(kind, detail));
 
@@ -188,6 +190,12 @@ function renderDone() {
       rows.push(["", r.passed ? t("done_passed") : t("done_failed"), r.passed ? "passed" : "failed"]);
   }
   facts($("done-facts"), rows);
+  // Answers made offline that reached the server only after the end: kept for the proctor.
+  const handed = store.lateHanded;
+  const waiting = queue.latePending;
+  const late = $("done-late");
+  late.hidden = !handed && !waiting;
+  late.textContent = waiting ? t("done_late_waiting", { n: waiting + handed }) : t("done_late_handed", { n: handed });
 }
 
 function renderTransfer() {
@@ -204,6 +212,11 @@ function renderExamWho() {
   const rest = document.createElement("span");
   rest.textContent = `${t("ticket")} ${c.ticket}　${t("seat")} ${store.seat ?? c.seat ?? "—"}`;
   box.append(name, rest);
+}
+
+function onQueueChange() {
+  renderSaveState();
+  if (state.screen === "done") renderDone();
 }
 
 function renderSaveState() {
@@ -395,6 +408,7 @@ function onHello(ack) {
   }
   queue.flush();
   flushReports();
+  reportStorage();
   renderAll();
 }
 
@@ -466,6 +480,21 @@ function report(kind, detail = "") {
     state.reports.push(payload);
     if (state.reports.length > MAX_PENDING_REPORTS) state.reports.shift();
   }
+}
+
+/** The browser's storage refused a write: warn on every screen and tell the proctor (once per login). */
+function storageWarning(reason) {
+  state.storageFailure = reason;
+  $("storage-warning").hidden = false;
+  reportStorage();
+}
+
+function reportStorage() {
+  if (!storageBroken()) return;
+  const token = store.login?.token ?? null;
+  if (state.storageReportedFor === token) return;
+  state.storageReportedFor = token;
+  report("storage_unavailable", state.storageFailure || "");
 }
 
 function flushReports() {
@@ -619,6 +648,7 @@ async function submitLogin(ev) {
   }
   const { token, session_id: sessionId, ok: _ok, ...view } = ack;
   store.login = { token, session_id: sessionId, ticket: view.candidate?.ticket ?? ticket, name };
+  reportStorage();
   $("login-form").reset();
   applyView(view);
 }
@@ -827,6 +857,8 @@ function wire() {
 }
 
 wire();
+onStorageFailure(storageWarning);
+probeStorage();
 renderAll();
 show("waiting");
 link.start();
@@ -842,5 +874,8 @@ window.kiosk = {
   },
   get online() {
     return link.ready;
+  },
+  get storageBroken() {
+    return storageBroken();
   },
 };

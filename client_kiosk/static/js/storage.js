@@ -1,28 +1,70 @@
-// What the terminal keeps in the browser's localStorage: its id and seat, the candidate's token,
-// the unacknowledged answer events, the current question and flags. Everything that matters for
-// "nothing lost" is written synchronously before the page reacts to a click.
+// What the terminal keeps: its id and seat, the candidate's token, the unacknowledged answer
+// events, the current question and flags. Everything that matters for "nothing lost" is written
+// synchronously, to memory and to the browser's localStorage, before the page reacts to a click.
 
 const PREFIX = "kiosk.";
 const ID_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
+// Memory holds the primary copy of every value (as JSON text, so readers get their own copy);
+// localStorage is its mirror, there to survive a reload. A blocked or full storage therefore
+// never stops answers from going out: the page warns that a reload would lose them instead.
+const memory = new Map();
+let failed = null; // the reason of the first refused write
+const failureListeners = [];
+
 function read(key, fallback) {
+  let raw = memory.get(key);
+  if (raw === undefined) {
+    try {
+      raw = localStorage.getItem(PREFIX + key);
+    } catch {
+      raw = null;
+    }
+    memory.set(key, raw);
+  }
+  if (raw === null) return fallback;
   try {
-    const raw = localStorage.getItem(PREFIX + key);
-    return raw === null ? fallback : JSON.parse(raw);
+    return JSON.parse(raw);
   } catch {
     return fallback;
   }
 }
 
 function write(key, value) {
+  const raw = value === undefined || value === null ? null : JSON.stringify(value);
+  memory.set(key, raw);
   try {
-    if (value === undefined || value === null) localStorage.removeItem(PREFIX + key);
-    else localStorage.setItem(PREFIX + key, JSON.stringify(value));
+    if (raw === null) localStorage.removeItem(PREFIX + key);
+    else localStorage.setItem(PREFIX + key, raw);
     return true;
-  } catch {
-    // Quota or disabled storage: the page keeps working from memory (answers still go out).
+  } catch (e) {
+    storageFailed(e);
     return false;
   }
+}
+
+function storageFailed(e) {
+  if (failed) return;
+  failed = String(e?.name || e || "error").slice(0, 100);
+  for (const f of failureListeners) f(failed);
+}
+
+/** Whether a write to localStorage has failed since the page loaded (the mirror is incomplete). */
+export function storageBroken() {
+  return failed !== null;
+}
+
+/** Call `f(reason)` once localStorage refuses a write (blocked, full, disabled); at once if it has. */
+export function onStorageFailure(f) {
+  failureListeners.push(f);
+  if (failed) f(failed);
+}
+
+/** Try a write now, so a blocked storage is known before the first answer. */
+export function probeStorage() {
+  write("probe", Date.now());
+  write("probe", null);
+  return failed === null;
 }
 
 /** A new terminal id: "T-" and 10 characters without look-alikes (0/O, 1/I). */
@@ -76,6 +118,8 @@ export class TerminalStore {
     return read(this.key("login"), null);
   }
   set login(v) {
+    // Another login on this terminal starts its own count of late answers handed over.
+    if (v?.token !== this.login?.token) write(this.key("late_handed"), null);
     write(this.key("login"), v);
   }
 
@@ -86,6 +130,24 @@ export class TerminalStore {
   }
   set queue(v) {
     write(this.key("queue"), v);
+  }
+
+  /** Answers the server refused because the paper had closed, not yet handed over: [{seq, qid, value, token, at_ms}]. */
+  get late() {
+    const q = read(this.key("late"), []);
+    return Array.isArray(q) ? q : [];
+  }
+  set late(v) {
+    write(this.key("late"), v);
+  }
+
+  /** How many late answers of the current login the server has acknowledged. */
+  get lateHanded() {
+    const n = read(this.key("late_handed"), 0);
+    return Number.isInteger(n) ? n : 0;
+  }
+  set lateHanded(v) {
+    write(this.key("late_handed"), v);
   }
 
   /** The highest answer sequence number this terminal has used. */
@@ -118,5 +180,6 @@ export class TerminalStore {
     write(this.key("login"), null);
     write(this.key("place"), null);
     write(this.key("warned"), null);
+    write(this.key("late_handed"), null);
   }
 }

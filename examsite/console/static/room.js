@@ -57,6 +57,9 @@
     }).join('');
     sel.value = keep;
     el('p-dispute-box').hidden = !x.disputed;
+    var late = x.late_answers || {pending: 0, before_end: 0};
+    el('p-late-box').hidden = !late.before_end;
+    el('p-late-count').textContent = late.before_end + ' / ' + late.pending;
   }
 
   function refresh() {
@@ -91,6 +94,7 @@
     }
     if (act === 'message_one') { act = 'message'; data.text = el('p-message').value; }
     if (act === 'resolve_dispute') data.note = el('p-dispute-note').value;
+    if (act === 'accept_late_answers') data.reason = el('p-late-reason').value;
     consoleApi(act, data).then(refresh);
   });
   refresh();
