@@ -92,6 +92,7 @@ ALERT_LABELS: dict[str, tuple[str, str]] = {
     "transfer_pending": ("待确认转移", "transfer pending"),
     "storage_unavailable": ("终端本机暂存不可用", "terminal storage unavailable"),
     "late_answers": ("有结束后送达的离线答案", "offline answers arrived after the end"),
+    "login_locked": ("登录已锁定（多次输错）", "login locked (too many wrong tries)"),
 }
 
 #: Page words: key → (中文, English).
@@ -186,6 +187,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "absentees": ("缺考人员记录", "Absentees"),
     "signatures": ("签名", "Signatures"),
     "resolve_dispute": ("已现场登记更正", "Registered on the spot"),
+    "unlock_login": ("解除登录锁定", "Lift the login lock"),
     "accept_late_answers": (
         "采纳结束前作答的离线答案并重新计分",
         "Accept the offline answers made before the end and re-score",

@@ -15,11 +15,13 @@ from examsite.store import (
     room,
     sessions,
     terminals,
+    throttle,
 )
 
 from .messages import ALERT_LABELS, SESSION_LABELS, STATE_LABELS
 
 OPEN = ("logged_in", "confirmed", "answering", "away")
+DONE = ("submitted", "collected", "absent", "disqualified")
 
 
 def pick_session(exam: ExamDay, wanted: str | None) -> dict[str, Any] | None:
@@ -56,6 +58,12 @@ def snapshot(exam: ExamDay, session_id: str) -> dict[str, Any]:
         blurs = room.journal_counts(db, session_id, "page_blur")
         no_storage = room.journal_counts(db, session_id, "storage_unavailable")
         late = late_answers.pending_counts(db, session_id)
+        # lock-outs are rare: look at candidates only when some key is locked at all
+        locked = (
+            {c["id"]: exam.login_locked_s(db, c, now) for c in roster if c["state"] not in DONE}
+            if throttle.any_locked(db, now)
+            else {}
+        )
         cams = {t["id"]: t for t in terminals.all_terminals(db)}
         occupied = room.occupied_terminals(db)
         ledgers = ledger.by_session(db, session_id)
@@ -86,6 +94,8 @@ def snapshot(exam: ExamDay, session_id: str) -> dict[str, Any]:
             alerts.append("offline")
         if c["transfer_to"]:
             alerts.append("transfer_pending")
+        if locked.get(c["id"]):
+            alerts.append("login_locked")
         entries = ledgers.get(c["id"], [])
         end = tm.candidate_end(timing, started, entries, now) if started else None
         seats.append(
@@ -110,6 +120,7 @@ def snapshot(exam: ExamDay, session_id: str) -> dict[str, Any]:
                 "ends_at_ms": tm.epoch_ms(end) if end else None,
                 "disputed": bool(c["disputed"]),
                 "late_answers": {"pending": late_pending, "before_end": late_before},
+                "login_locked_s": locked.get(c["id"], 0),
                 "void_reason": c["void_reason"],
             }
         )

@@ -720,6 +720,12 @@ ACTIONS: dict[str, tuple[str, Callable[[dict[str, Any], str], Any]]] = {
             _int(d, "candidate_id"), a, None, _reason_needed(_text(d, "reason"))
         ),
     ),
+    "unlock_login": (
+        "control",
+        lambda d, a: _site().exam.unlock_login(
+            _int(d, "candidate_id"), a, _reason_needed(_text(d, "reason"))
+        ),
+    ),
     "accept_late_answers": (
         "control",
         lambda d, a: _site().exam.accept_late_answers(

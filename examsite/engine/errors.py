@@ -81,6 +81,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "试卷仍在作答中，请按正常答案提交。",
         "The paper is still open; send these as ordinary answers.",
     ),
+    "not_locked": (
+        "该考生的登录没有被锁定。",
+        "This candidate's login is not locked.",
+    ),
     "no_late_answers": (
         "该考生没有待处理的结束前离线答案。",
         "This candidate has no pending offline answers made before the end.",

@@ -19,6 +19,15 @@ def locked_until(db: Database, key: str, now: datetime) -> datetime | None:
     return None
 
 
+def any_locked(db: Database, now: datetime) -> bool:
+    """True when some key is locked out now."""
+    r = db.execute(
+        "SELECT 1 FROM throttle WHERE locked_until IS NOT NULL AND locked_until > ? LIMIT 1",
+        [iso(now)],
+    ).fetchone()
+    return r is not None
+
+
 def fail(db: Database, key: str, now: datetime, limit: int, lock_minutes: int) -> int:
     """Count a failure; at `limit` failures lock the key for `lock_minutes`. Returns the count."""
     r = db.execute("SELECT failures FROM throttle WHERE key = ?", [key]).fetchone()

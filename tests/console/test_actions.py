@@ -301,3 +301,29 @@ def test_all_pages_render_for_admin(app: Flask) -> None:
 def test_candidate_images_need_a_login(app: Flask, session_id: str) -> None:
     roster = _roster(app, session_id)
     assert app.test_client().get(f"/console/photo/{roster[0]['id']}").status_code == 302
+
+
+def test_a_proctor_lifts_a_login_lock_out(proctor: Console, app: Flask, session_id: str) -> None:
+    from examsite.console import roomview
+
+    exam = site_of(app).exam
+    cand = _roster(app, session_id)[0]
+    exam.hello("T-7", cand["seat"], "127.0.0.1", "Mozilla/5.0 Chrome/120.0")
+    for _ in range(5):
+        exam.captcha_failed("T-7", cand["ticket"])
+    seat = next(
+        s for s in roomview.snapshot(exam, session_id)["seats"] if s["ticket"] == cand["ticket"]
+    )
+    assert "login_locked" in [a["code"] for a in seat["alerts"]]
+    assert 290 <= seat["login_locked_s"] <= 300
+    refused = proctor.api("unlock_login", candidate_id=cand["id"])
+    assert refused["code"] == "reason_required"
+    assert proctor.api("unlock_login", candidate_id=cand["id"], reason="考生输错验证码")["ok"]
+    assert exam.login("T-7", cand["seat"], cand["name"], cand["ticket"]).ack["ok"]
+    again = proctor.api("unlock_login", candidate_id=cand["id"], reason="x")
+    assert again["code"] == "not_locked" and again["message_en"]
+    seat = next(
+        s for s in roomview.snapshot(exam, session_id)["seats"] if s["ticket"] == cand["ticket"]
+    )
+    assert seat["login_locked_s"] == 0
+    assert "login_unlocked" in _kinds(app, session_id)

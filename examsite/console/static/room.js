@@ -57,6 +57,8 @@
     }).join('');
     sel.value = keep;
     el('p-dispute-box').hidden = !x.disputed;
+    el('p-unlock-box').hidden = !x.login_locked_s;
+    el('p-unlock-s').textContent = x.login_locked_s || 0;
     var late = x.late_answers || {pending: 0, before_end: 0};
     el('p-late-box').hidden = !late.before_end;
     el('p-late-count').textContent = late.before_end + ' / ' + late.pending;
@@ -95,6 +97,7 @@
     if (act === 'message_one') { act = 'message'; data.text = el('p-message').value; }
     if (act === 'resolve_dispute') data.note = el('p-dispute-note').value;
     if (act === 'accept_late_answers') data.reason = el('p-late-reason').value;
+    if (act === 'unlock_login') data.reason = el('p-unlock-reason').value;
     consoleApi(act, data).then(refresh);
   });
   refresh();
