@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from examsite.engine import timing as tm
 from examsite.engine.errors import ExamError
 from examsite.engine.scoring import score_paper
 from examsite.engine.states import CandidateState, next_candidate_state
-from examsite.store import answers, candidates, journal, ledger, sessions
+from examsite.store import answers, candidates, journal, ledger, sessions, terminals, throttle
 from examsite.store.db import SiteDB
 
 
@@ -136,6 +137,23 @@ class Base:
             if terminal_id is not None
             else (cand["terminal_id"] if cand else None),
         )
+
+    @staticmethod
+    def lock_keys(db: Database, cand: dict[str, Any]) -> list[str]:
+        """Every lock-out key that can keep this candidate from logging in or typing the room
+        password: the ticket's, and those of the terminals at the candidate's seat."""
+        tids = {t["id"] for t in terminals.all_terminals(db) if t["seat"] == cand["seat"]}
+        if cand["terminal_id"]:
+            tids.add(cand["terminal_id"])
+        keys = [f"captcha:ticket:{cand['ticket']}", f"password:ticket:{cand['ticket']}"]
+        for tid in sorted(tids):
+            keys += [f"login:{tid}", f"captcha:terminal:{tid}", f"password:{tid}"]
+        return keys
+
+    def login_locked_s(self, db: Database, cand: dict[str, Any], now: datetime) -> int:
+        """Seconds until the candidate's lock-outs lift (0: not locked)."""
+        until = [u for k in self.lock_keys(db, cand) if (u := throttle.locked_until(db, k, now))]
+        return max(1, math.ceil((max(until) - now).total_seconds())) if until else 0
 
     def console_push(self, kind: str, **data: Any) -> Push:
         """A change the proctors' live view should show."""

@@ -19,7 +19,7 @@ from examsite.engine.states import (
     next_candidate_state,
     next_session_state,
 )
-from examsite.store import answers, candidates, captures, ledger, sessions, terminals
+from examsite.store import answers, candidates, captures, ledger, sessions, terminals, throttle
 
 from .base import OPEN, Base, Outcome, Push, session_room, term_room
 
@@ -266,6 +266,22 @@ class ProctorOps(Base):
         if cand["confirmed_at"]:
             began = max(began, tm.parse_iso(cand["confirmed_at"]))
         return began
+
+    def unlock_login(self, candidate_id: int, actor: str, reason: str) -> Outcome:
+        """A proctor lifts the candidate's lock-outs (the candidate is in front of them, and a
+        lock running past the late cut would make them absent); journaled with the reason."""
+        now = self.now()
+        with self.sitedb.write() as db:
+            cand = self.candidate(db, candidate_id)
+            if not self.login_locked_s(db, cand, now):
+                raise ExamError("not_locked")
+            keys = self.lock_keys(db, cand)
+            for key in keys:
+                throttle.clear(db, key)
+            self.journal(db, "login_unlocked", actor, {"reason": reason, "keys": keys}, cand=cand)
+        return Outcome(
+            {"ok": True}, [self.console_push("login_unlocked", candidate_id=candidate_id)]
+        )
 
     def leave(self, candidate_id: int, actor: str, reason: str = "") -> Outcome:
         """Temporary leave (att.3 §1.11): at most one candidate of a room away; the clock does not stop.

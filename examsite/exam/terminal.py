@@ -87,39 +87,6 @@ class TerminalOps(Base):
                 db, "login_locked", f"terminal:{terminal_id}", payload, terminal_id=terminal_id
             )
 
-    @staticmethod
-    def lock_keys(db: Database, cand: dict[str, Any]) -> list[str]:
-        """Every lock-out key that can keep this candidate from logging in or typing the room
-        password: the ticket's, and those of the terminals at the candidate's seat."""
-        tids = {t["id"] for t in terminals.all_terminals(db) if t["seat"] == cand["seat"]}
-        if cand["terminal_id"]:
-            tids.add(cand["terminal_id"])
-        keys = [f"captcha:ticket:{cand['ticket']}", f"password:ticket:{cand['ticket']}"]
-        for tid in sorted(tids):
-            keys += [f"login:{tid}", f"captcha:terminal:{tid}", f"password:{tid}"]
-        return keys
-
-    def login_locked_s(self, db: Database, cand: dict[str, Any], now: datetime) -> int:
-        """Seconds until the candidate's lock-outs lift (0: not locked)."""
-        until = [u for k in self.lock_keys(db, cand) if (u := throttle.locked_until(db, k, now))]
-        return max(1, math.ceil((max(until) - now).total_seconds())) if until else 0
-
-    def unlock_login(self, candidate_id: int, actor: str, reason: str) -> Outcome:
-        """A proctor lifts the candidate's lock-outs (the candidate is in front of them, and a
-        lock running past the late cut would make them absent); journaled with the reason."""
-        now = self.now()
-        with self.sitedb.write() as db:
-            cand = self.candidate(db, candidate_id)
-            if not self.login_locked_s(db, cand, now):
-                raise ExamError("not_locked")
-            keys = self.lock_keys(db, cand)
-            for key in keys:
-                throttle.clear(db, key)
-            self.journal(db, "login_unlocked", actor, {"reason": reason, "keys": keys}, cand=cand)
-        return Outcome(
-            {"ok": True}, [self.console_push("login_unlocked", candidate_id=candidate_id)]
-        )
-
     def login_gate(self, terminal_id: str, ticket: str) -> None:
         """Refuse a login attempt at once while the terminal or the ticket is locked out."""
         with self.sitedb.read() as db:
