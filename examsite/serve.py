@@ -31,6 +31,13 @@ def start_services(app: Any, scheduler: Any) -> None:
     from examsite.extensions import socketio
 
     site = site_of(app)
+    from examsite.store import terminals
+
+    with site.sitedb.write() as db:
+        # A server that starts has no terminal connected yet: rows left 'connected' by a crash
+        # would make a dead terminal look alive (seat map, transfer downtime). `last_seen` stays:
+        # with the last stored answer it bounds when a terminal that never returns was lost.
+        terminals.none_connected(db)
     site.writer.start(socketio.start_background_task)
     site.sitedb.manual_checkpoints()
     run_blocking = blocking_runner()

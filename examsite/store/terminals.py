@@ -38,6 +38,11 @@ def set_connected(db: Database, terminal_id: str, connected: bool, at: str | Non
     )
 
 
+def none_connected(db: Database) -> int:
+    """Mark every terminal disconnected (at server start-up); returns how many were marked."""
+    return db.execute("UPDATE terminals SET connected = 0 WHERE connected = 1").rowcount
+
+
 def set_camera(db: Database, terminal_id: str, status: str) -> None:
     """Record the terminal camera's status (ok, missing, denied)."""
     db.execute("UPDATE terminals SET camera = ? WHERE id = ?", [status, terminal_id])

@@ -29,3 +29,32 @@ def test_login_confirm_answer_submit(live: LiveServer) -> None:
     assert bad["code"] == "seq_conflict"
     assert t.call("submit", {})["code"] == "submit_too_early"
     t.close()
+
+
+def test_after_a_crash_no_terminal_looks_connected(live: LiveServer) -> None:
+    import sqlite3
+
+    t = Terminal(live.url, "T-CRASH", seat=3)
+    assert t.connect()["ok"]
+    db_path = live.instance / "examsite.sqlite3"
+
+    def connected() -> int:
+        db = sqlite3.connect(db_path)
+        try:
+            return db.execute("SELECT connected FROM terminals WHERE id = 'T-CRASH'").fetchone()[0]
+        finally:
+            db.close()
+
+    assert connected() == 1
+    live.kill()  # kill -9: the disconnect is never written
+    t.close()
+    assert connected() == 1
+    again = LiveServer(live.instance, port=live.port).start()
+    try:
+        wait_for(lambda: connected() == 0)
+        t2 = Terminal(live.url, "T-CRASH", seat=3)
+        assert t2.connect()["ok"]  # and a terminal that comes back is connected again
+        assert connected() == 1
+        t2.close()
+    finally:
+        again.kill()
