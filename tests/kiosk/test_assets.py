@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,3 +95,21 @@ def test_the_key_help_names_the_keys_the_exam_takes() -> None:
     assert len(helps) == 2
     for text in helps:
         assert f"A–{letters[1][-1]}" in text and f"1–{digits[1]}" in text, text
+
+
+def test_the_offline_shell_lists_every_file_of_the_page(client: FlaskClient) -> None:
+    sw = fetch(client, "/kiosk-sw.js")
+    assert sw.status_code == 200 and sw.mimetype == "text/javascript"
+    assert sw.headers["Cache-Control"] == "no-cache"
+    body = sw.get_data(as_text=True)
+    assert "__SHELL__" not in body and "__VERSION__" not in body
+    shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", body)[1])  # type: ignore[index]
+    assert shell[0] == "/"
+    for path in shell[1:]:
+        assert fetch(client, path).status_code == 200, path
+    expected = {
+        "/kiosk/" + p.relative_to(KIOSK_DIR).as_posix()
+        for p in KIOSK_DIR.rglob("*")
+        if p.suffix in (".js", ".css")
+    }
+    assert set(shell[1:]) == expected

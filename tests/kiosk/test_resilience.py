@@ -122,3 +122,29 @@ def test_server_restart_shows_the_lock_and_resumes(page: Page, exam_server: Any)
         wait_for(lambda: page.locator("#q-grid button").count() == 9)
     finally:
         restarted.kill()
+
+
+def test_a_reload_while_the_server_is_down_shows_the_page_not_a_browser_error(
+    page: Page, exam_server: Any
+) -> None:
+    server: LiveServer = exam_server()
+    st = server.staged  # type: ignore[attr-defined]
+    open_terminal(page, server, seat=5)
+    log_in(page, st["roster"][4], st["password"])
+    on_screen(page, "wait-start")
+    # the offline shell is installed and controls the page
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+
+    server.kill()
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector('#lock[data-reason="unreachable"]:not([hidden])', timeout=30_000)
+    assert "请勿关闭" in page.text_content("#lock-message")
+    shot(page, "lock-02-unreachable-after-reload")
+
+    restarted = LiveServer(server.instance, port=server.port, env=server.env).start()
+    try:
+        restarted.staged = st  # type: ignore[attr-defined]
+        page.wait_for_selector("#lock", state="hidden", timeout=30_000)
+        on_screen(page, "wait-start")  # the same candidate, resumed from the stored token
+    finally:
+        restarted.kill()

@@ -863,6 +863,12 @@ renderAll();
 show("waiting");
 link.start();
 setInterval(tick, 250);
+// The offline shell (docs/kiosk.md): a reload during an outage still shows this page and its
+// "server unreachable" screen. Needs a secure origin (127.0.0.1, HTTPS, or the kiosk flag
+// --unsafely-treat-insecure-origin-as-secure); without one the page works as before.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/kiosk-sw.js", { scope: "/" }).catch(() => {});
+}
 // Exposed for tests and for a technician's console: read-only facts about this terminal.
 window.kiosk = {
   terminalId: store.terminalId,
