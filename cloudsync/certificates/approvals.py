@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from cloudsync import chain
 from cloudsync.certificates import rules
 from cloudsync.certificates.assessment import Assessment, assess
 from cloudsync.certificates.calendar import birth_date_from_id, sex_from_id
@@ -159,11 +160,17 @@ def _request(
 
 
 def _assess(db: Database, result: Row) -> Assessment:
+    chain_status = evidence.chain_status(db, result["site_id"])
+    if chain_status is not None:
+        # only the gaps next to this plan's rows concern its results
+        span = evidence.session_span(db, result["site_id"], result["plan_id"])
+        touching = chain.gaps_touching(chain_status["gaps"], span) if span else []
+        chain_status = {**chain_status, "gaps": touching}
     return assess(
         result,
         evidence.candidate_journal(db, result["site_id"], result["ticket"]),
         evidence.candidate_captures(db, result["site_id"], result["plan_id"], result["ticket"]),
-        evidence.chain_status(db, result["site_id"]),
+        chain_status,
     )
 
 
