@@ -369,5 +369,7 @@ def verify_site_chain(db: Database, site_id: str, at: str) -> dict[str, Any]:
         prev_hash, expected, last_seq = row["hash"], row["seq"] + 1, row["seq"]
     gaps = _capped(gaps)
     if count:
-        sync.set_chain_status(db, site_id, last_seq, prev_hash, first_bad is None, first_bad, at, gaps)
+        sync.set_chain_status(
+            db, site_id, last_seq, prev_hash, first_bad is None, first_bad, at, gaps
+        )
     return {**_shown(first_bad is None, first_bad, last_seq, gaps), "rows": count}

@@ -104,6 +104,8 @@ def test_missing_journal_row_shows_on_report(world: World, client: Any) -> None:
     page = client.get("/admin/plans/PLAN-1").get_data(as_text=True)
     assert "有缺失记录，缺失序号 6" in page and "其成绩不能批量发证" in page
     assert "完好（intact）" not in page
-    xlsx = openpyxl.load_workbook(io.BytesIO(client.get("/admin/plans/PLAN-1/export.xlsx").get_data()))
+    xlsx = openpyxl.load_workbook(
+        io.BytesIO(client.get("/admin/plans/PLAN-1/export.xlsx").get_data())
+    )
     assert [c.value for c in xlsx["校验"]["A"]][0:1] == ["日志哈希链"]
     assert xlsx["校验"]["B1"].value == "有缺失记录" and xlsx["校验"]["B3"].value == "6"

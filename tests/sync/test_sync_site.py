@@ -12,8 +12,8 @@ from cloudsync import sealing
 from cloudsync.client import CloudClient, CloudUnavailable
 from cloudsync.cloud import ingest, reports
 from cloudsync.cloud.database import get_db
-from examsite.engine.timing import iso, utcnow
 from examsite.app import site_of
+from examsite.engine.timing import iso, utcnow
 from examsite.store import candidates, journal, outbox, sessions
 from examsite.sync import push as sync_push
 from examsite.sync.release import ReleaseError, fetch_and_open, open_with_code
