@@ -278,3 +278,24 @@ def test_gaps_touching_a_session(
     gaps: list[list[int]], span: tuple[int, int], touching: list[list[int]]
 ) -> None:
     assert chain.gaps_touching(gaps, span) == touching
+
+
+def test_video_meta_checked_before_its_columns(world: World, live_url: str) -> None:
+    good = {"segment_id": "v1", "plan_id": "PLAN-1",
+            "meta": {"sha256": "c" * 64, "size_bytes": 10, "retention_until": "2029-11-24"}}  # fmt: skip
+    recs = [
+        {"seq": 1, "kind": "video", "body": good},
+        {"seq": 2, "kind": "video", "body": {**good, "segment_id": "v2",
+                                             "meta": {"sha256": "not-a-hash"}}},
+        {"seq": 3, "kind": "video", "body": {**good, "segment_id": "v3",
+                                             "meta": {"size_bytes": "10 MB"}}},
+        {"seq": 4, "kind": "video", "body": {**good, "segment_id": "v4", "meta": ["x"]}},
+    ]  # fmt: skip
+    out = make_client(world, live_url).push(recs)
+    assert [(a["seq"], a["status"], a.get("code")) for a in out["acks"]] == [
+        (1, "stored", None), (2, "quarantined", "bad_field"), (3, "quarantined", "bad_field"),
+        (4, "quarantined", "bad_field"),
+    ]  # fmt: skip
+    with world.app.app_context():
+        (seg,) = sync.video_segments(get_db(), "SITE-A", "PLAN-1")
+    assert seg["sha256"] == "c" * 64 and seg["retention_until"] == "2029-11-24"

@@ -276,18 +276,39 @@ def captures_for_plan(db: Database, site_id: str, plan_id: str, flagged_only: bo
     return rows
 
 
+#: Fields of a segment's ``meta`` that are also kept as columns (wire.VIDEO_FIELDS checks them).
+VIDEO_COLUMNS = (
+    "camera_id", "recorder_id", "record_type", "start_utc", "end_utc", "size_bytes", "sha256",
+    "retention_until", "prev_hash", "entry_hash",
+)  # fmt: skip
+
+
 def put_video(db: Database, site_id: str, body: Mapping[str, Any], at: str) -> None:
-    """Store a video segment's metadata."""
+    """Store a video segment's metadata: all of it in ``meta``, the evidence also in columns."""
+    meta = body.get("meta") or {}
     db.insert_ignore(
         "video_segments",
         {
             "site_id": site_id,
             "segment_id": body["segment_id"],
             "plan_id": body.get("plan_id"),
-            "meta": json.dumps(body.get("meta") or {}, ensure_ascii=False),
+            "meta": json.dumps(meta, ensure_ascii=False),
             "received_at": at,
+            **{c: meta.get(c) for c in VIDEO_COLUMNS},
         },
     )
+
+
+def video_segments(db: Database, site_id: str, plan_id: str) -> list[Row]:
+    """A plan's video segments at a site (``meta`` decoded), by camera and start."""
+    rows = db.query(
+        "SELECT * FROM video_segments WHERE site_id = ? AND plan_id = ? "
+        "ORDER BY camera_id, start_utc, segment_id",
+        (site_id, plan_id),
+    )
+    for r in rows:
+        r["meta"] = json.loads(r["meta"])
+    return rows
 
 
 def quarantine(
