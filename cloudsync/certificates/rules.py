@@ -135,6 +135,30 @@ class Terms:
     ce_stage: int = 1
     revoked: bool = False
     abnormal: bool = False
+    #: The period a renewal follows: still the valid one until it ends (then ``valid_from``).
+    prev_valid_from: date | None = None
+    prev_valid_until: date | None = None
+
+    def in_previous_period(self, today: date) -> bool:
+        """True while ``today`` lies in the period the renewal follows."""
+        return (
+            self.prev_valid_from is not None
+            and self.prev_valid_until is not None
+            and self.prev_valid_from <= today <= self.prev_valid_until
+        )
+
+    def period_on(self, today: date) -> tuple[date, date]:
+        """The validity period that applies on ``today`` (the previous one until it ends)."""
+        if today < self.valid_from and self.in_previous_period(today):
+            assert self.prev_valid_from is not None and self.prev_valid_until is not None
+            return self.prev_valid_from, self.prev_valid_until
+        return self.valid_from, self.valid_until
+
+    def next_period_on(self, today: date) -> tuple[date, date] | None:
+        """The renewed period when it has not begun on ``today`` (the previous one applies)."""
+        if today < self.valid_from and self.in_previous_period(today):
+            return self.valid_from, self.valid_until
+        return None
 
 
 @dataclass(frozen=True)
@@ -283,18 +307,19 @@ class RuleSet:
             return "abnormal"
         if today > terms.valid_until:
             return "expired"
-        if today < terms.valid_from:
+        if today < terms.valid_from and not terms.in_previous_period(today):
             return "pending"
         return "valid"
 
     def review_due(self, terms: Terms, today: date) -> bool:
-        """True when the automatic continuing-education review should run for ``terms``."""
+        """True when the automatic continuing-education review should run for ``terms``: from
+        the day after the deadline, since a record dated on the deadline day still counts."""
         return (
             terms.ce_stage == 1
             and terms.ce_due is not None
             and not terms.revoked
             and not terms.abnormal
-            and today >= terms.ce_due
+            and today > terms.ce_due
         )
 
     def review(self, terms: Terms, ce_record_dates: Iterable[date]) -> ReviewResult:
