@@ -290,6 +290,16 @@ class RuleSet:
         out = self.check_age(request.holder, request.on)
         if role.needs_work_type and not request.work_type:
             out.append(Refusal("work_type_missing", "请选择工种", "choose the work type"))
+        if not role.needs_work_type and request.work_type:
+            # the title would print the work type: "安全生产管理人员（燃气管网工）" is no certificate
+            out.append(
+                Refusal(
+                    "work_type_not_for_role",
+                    f"“{role.title_zh}”证书不设工种，请清空工种“{request.work_type}”后再审批",
+                    f"a {role.title_en} certificate has no work type: clear "
+                    f"'{request.work_type}' and approve again",
+                )
+            )
         same_kind = [h for h in held if h.kind == self.code]
         out.extend(self.check_types(request, same_kind))
         return out

@@ -207,6 +207,27 @@ def test_lifecycle_review_renew_revoke(app: Flask, clock: Clock) -> None:
         assert journal.verify(db) == (True, None)
 
 
+def test_role_with_a_work_type_not_its_own_is_refused(app: Flask, client: Any) -> None:
+    page = client.get(f"/certificates/plans/{PLAN}").get_data(as_text=True)
+    assert 'data-work-type="0"' in page and 'data-work-type="1"' in page  # the page clears it
+    r = client.post(
+        f"/certificates/plans/{PLAN}/approve",
+        data={"site_id": SITE, "ticket": "T001", "role": "safety", "work_type": "燃气管网工"},
+    )
+    assert r.status_code == 303
+    page = client.get(f"/certificates/plans/{PLAN}").get_data(as_text=True)
+    assert "“安全生产管理人员”证书不设工种，请清空工种“燃气管网工”后再审批" in page
+    with app.app_context():
+        db = get_db()
+        assert certificates.search(db) == []
+        with pytest.raises(CertificateError) as err:
+            approvals.approve(db, SITE, PLAN, "T001", "admin:x", NOW, ISSUER, role="principal",
+                              work_type="燃气管网工")  # fmt: skip
+        assert codes(err) == ["work_type_not_for_role"]
+        cert = approvals.approve(db, SITE, PLAN, "T001", "admin:x", NOW, ISSUER, role="safety")
+        assert cert["work_type"] is None  # the plan's work type is not carried to another role
+
+
 def test_record_dated_on_the_deadline_day_counts_at_the_review(app: Flask) -> None:
     with app.app_context():
         db = get_db()

@@ -187,6 +187,8 @@ def held(role: str, company: str = "C1", rep: bool = False) -> HeldCertificate:
         ("safety", None, GAS_CO, [], []),
         ("operations", "燃气管网工", GAS_CO, [], []),
         ("operations", None, GAS_CO, [], ["work_type_missing"]),
+        ("safety", "燃气管网工", GAS_CO, [], ["work_type_not_for_role"]),
+        ("principal", "燃气管网工", GAS_CO, [], ["work_type_not_for_role"]),
         ("operations", "瓶装燃气送气工", GAS_CO, [], ["work_type_not_in_category"]),
         ("operations", "瓶装燃气送气工", GAS_CO2, [], []),
         ("operations", "燃气燃烧器具安装维修工", Company("C5", "戊公司", "T"), [], []),
