@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 GENESIS = "0" * 64
@@ -29,3 +29,12 @@ def verify(rows: Iterable[Mapping[str, Any]], prev_hash: str = GENESIS) -> tuple
             return False, int(row["seq"])
         prev_hash = str(row["hash"])
     return True, None
+
+
+def gaps_touching(gaps: Iterable[Sequence[int]], span: tuple[int, int]) -> list[list[int]]:
+    """The gaps (missing ``[first, last]`` seq ranges) that a session whose rows run from
+    ``span[0]`` to ``span[1]`` may have lost a row to: those within or right next to its rows.
+    The journal is one sequence for the whole site, so a missing row's session is unknown; every
+    session with a row on either side of the gap is taken to be affected."""
+    lo, hi = span
+    return [[int(a), int(b)] for a, b in gaps if int(a) - 1 <= hi and int(b) + 1 >= lo]

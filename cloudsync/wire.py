@@ -7,7 +7,8 @@ cloud's idempotency key together with the site id) and ``kind`` one of:
 - ``journal``: one journal row (columns as in docs/architecture.md, ``payload`` an object);
 - ``result``: ``{"plan_id", "ticket", "status", "score", "passed", "answers", "detail"}``;
 - ``capture``: ``{"capture_id", "plan_id", "ticket", "at", "flagged", "meta", "image_b64"?}``;
-- ``video``: ``{"segment_id", "plan_id", "meta"}``.
+- ``video``: ``{"segment_id", "plan_id", "meta"}``, ``meta`` the site's whole segment record
+  (``examsite/store/video_segments.COLUMNS`` with ``prev_hash``/``entry_hash``).
 
 The cloud answers ``{"acks": [{"seq", "status", "code"?, "error"?}], "receipts": [receipt…],
 "chain": {...}}``; ``status`` is ``stored``, ``duplicate`` or ``quarantined``. A receipt per
@@ -172,7 +173,36 @@ def validate_record(record: Any) -> tuple[int, str, dict[str, Any]]:
     else:
         _need(body, "segment_id", str, kind)
         _opt_str(body, "plan_id", kind)
+        _video_meta(body.get("meta"))
     return seq, str(kind), body
+
+
+#: Video segment fields the cloud keeps as columns: text ones, then the size.
+VIDEO_TEXT_FIELDS = ("camera_id", "recorder_id", "record_type", "start_utc", "end_utc",
+                     "sha256", "retention_until", "prev_hash", "entry_hash")  # fmt: skip
+
+
+def _video_meta(meta: Any) -> None:
+    if meta is None:
+        return
+    if not isinstance(meta, Mapping):
+        raise RecordError(
+            "bad_field", "video 字段 meta 应为对象（video field meta must be an object）"
+        )
+    for f in VIDEO_TEXT_FIELDS:
+        _opt_str(meta, f, "video")
+    size = meta.get("size_bytes")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise RecordError(
+            "bad_field",
+            "video 字段 size_bytes 应为非负整数（video size_bytes must be a whole number）",
+        )
+    for f in ("sha256", "prev_hash", "entry_hash"):
+        value = meta.get(f)
+        if value is not None and not _HEX64.fullmatch(value):
+            raise RecordError(
+                "bad_field", f"video 字段 {f} 不是 64 位十六进制（video {f} is not 64 hex digits）"
+            )
 
 
 def validate_journal_row(row: Mapping[str, Any]) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from cloudsync import chain
 from cloudsync.certificates import rules
 from cloudsync.certificates.assessment import Assessment, assess
 from cloudsync.certificates.calendar import birth_date_from_id, sex_from_id
@@ -159,11 +160,17 @@ def _request(
 
 
 def _assess(db: Database, result: Row) -> Assessment:
+    chain_status = evidence.chain_status(db, result["site_id"])
+    if chain_status is not None:
+        # only the gaps next to this plan's rows concern its results
+        span = evidence.session_span(db, result["site_id"], result["plan_id"])
+        touching = chain.gaps_touching(chain_status["gaps"], span) if span else []
+        chain_status = {**chain_status, "gaps": touching}
     return assess(
         result,
         evidence.candidate_journal(db, result["site_id"], result["ticket"]),
         evidence.candidate_captures(db, result["site_id"], result["plan_id"], result["ticket"]),
-        evidence.chain_status(db, result["site_id"]),
+        chain_status,
     )
 
 
@@ -214,6 +221,21 @@ def _decidable(db: Database, site_id: str, plan_id: str, ticket: str) -> Row:
     return result
 
 
+def holder_lock_name(id_number: str) -> str:
+    """The counter row that serializes approvals for one person (by ID number)."""
+    return f"holder:{id_number.strip().upper()}"
+
+
+def _holder_lock(db: Database, site_id: str, plan_id: str, ticket: str) -> str | None:
+    result = evidence.result(db, site_id, plan_id, ticket)
+    id_number = str(result.get("id_number") or "") if result else ""
+    if not id_number:
+        return None  # refused below (no result, or no ID number)
+    name = holder_lock_name(id_number)
+    counters.ensure(db, name)
+    return name
+
+
 def approve(
     db: Database,
     site_id: str,
@@ -226,9 +248,18 @@ def approve(
     work_type: str | None = None,
     bulk: bool = False,
 ) -> Row:
-    """Approve one result and issue its certificate; :class:`CertificateError` when refused."""
+    """Approve one result and issue its certificate; :class:`CertificateError` when refused.
+
+    The type rules read the holder's certificates, so two approvals for one person (from two
+    plans, by two operators) must not both read before either writes: the holder's lock is the
+    first statement of the transaction (on InnoDB a later lock would not refresh the snapshot
+    taken by an earlier read; on SQLite a reader cannot become a writer after another wrote).
+    """
     today = today_of(now)
+    lock = _holder_lock(db, site_id, plan_id, ticket)
     with db.transaction():
+        if lock is not None:
+            counters.bump(db, lock)
         result = _decidable(db, site_id, plan_id, ticket)
         plan = evidence.plan(db, plan_id)
         kind, default_role, default_work_type = proposal_for(db, plan["subject"] if plan else "")

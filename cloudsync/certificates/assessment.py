@@ -4,7 +4,7 @@ Void results can never be approved: the result was voided at the site (disqualif
 reason), a violation cancelled it (000 att.3 §2: cheating cancels qualification and score), the
 candidate was absent, or the journal failed its hash-chain check. Results that are not void but
 carry anything a person should look at (a violation, a disputed identity, a flagged or rejected
-capture, a journal not verified yet, no check-in) are not *clean*: they are approved one by one,
+capture, a journal not verified yet or with rows missing next to the plan's, no check-in) are not *clean*: they are approved one by one,
 never in bulk.
 """
 
@@ -94,7 +94,8 @@ def assess(
     captures: Iterable[Mapping[str, Any]],
     chain: Mapping[str, Any] | None,
 ) -> Assessment:
-    """Assess a result row (with ``detail``) against the candidate's journal, captures and chain."""
+    """Assess a result row (with ``detail``) against the candidate's journal, captures and chain
+    (the site's chain status; its ``gaps`` only those that touch the result's plan)."""
     rows = list(journal)
     caps = list(captures)
     status = str(result.get("status") or "")
@@ -124,12 +125,18 @@ def assess(
 
     # A tampered row breaks only its own link: later rows still chain to its stored hash, so
     # the verdict is per candidate (the ingest's chain_ok per row, or the first bad sequence).
+    # A gap (rows missing from the site's sequence) next to the plan's rows may have been one of
+    # this candidate's rows, a violation say: not void (the rows may still be on their way),
+    # but never approved in bulk while it lasts.
     seqs = {int(r["seq"]) for r in rows}
     first_bad = chain.get("first_bad_seq") if chain is not None else None
+    gaps = list(chain.get("gaps") or []) if chain is not None else []
     if any(r.get("chain_ok") == 0 for r in rows) or (
         first_bad is not None and int(first_bad) in seqs
     ):
         chain_state = "failed"
+    elif gaps:
+        chain_state = "incomplete"
     elif rows and all(
         r.get("chain_ok") == 1
         or (
@@ -197,6 +204,15 @@ def assess(
                 "violation_recorded",
                 "有违纪记录，请逐一审核",
                 "a violation was recorded: review it",
+            )
+        )
+    if chain_state == "incomplete":
+        missing = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in gaps)
+        out.flags.append(
+            Refusal(
+                "journal_incomplete",
+                f"考场日志缺少记录（序号 {missing}），请待同步补齐或核实后逐一审核",
+                f"exam journal rows are missing (seq {missing}): wait for the sync or check them",
             )
         )
     if chain_state == "unverified":

@@ -216,7 +216,12 @@ def pdf(uid: str) -> Any:
         ), 404
     try:
         data = render_pdf(
-            lifecycle.document(row, certificates.photo(db, row["id"]), verify_link(uid))
+            lifecycle.document(
+                row,
+                certificates.photo(db, row["id"]),
+                verify_link(uid),
+                approvals.today_of(_now()),
+            )
         )
     except FontMissing as exc:
         return render_template(

@@ -35,7 +35,7 @@ def _day(value: str | None) -> date | None:
 )
 @click.pass_context
 def review_certificates(ctx: click.Context, today: str | None) -> None:
-    """系统自动复核：继续教育截止日到期的证书（review certificates at their continuing-education deadline）."""
+    """系统自动复核：继续教育截止日已过的证书（review certificates whose continuing-education deadline is over）."""
     with _app(ctx).app_context():
         init_db()
         outcomes = lifecycle.review_certificates(

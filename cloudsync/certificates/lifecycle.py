@@ -58,7 +58,13 @@ def terms_of(row: Row) -> Terms:
         ce_stage=int(row["ce_stage"]),
         revoked=bool(row["revoked"]),
         abnormal=bool(row["abnormal"]),
+        prev_valid_from=_day(row.get("prev_valid_from")),
+        prev_valid_until=_day(row.get("prev_valid_until")),
     )
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def holder_of(row: Row) -> Holder:
@@ -116,15 +122,30 @@ def public_view(row: Row, today: date) -> dict[str, Any]:
         "holder_name": row["holder_name"],
         "id_number": mask_id(row["id_number"]),
         "company": row["company_name"],
-        "valid_from": row["valid_from"],
-        "valid_until": row["valid_until"],
+        **_periods(row, today),
         "issuer": row["issuer"],
         "issued_on": row["issued_on"],
     }
 
 
-def document(row: Row, photo: bytes | None, verify_url: str) -> CertificateDocument:
-    """The PDF's content for a certificate row."""
+def _periods(row: Row, today: date) -> dict[str, str | None]:
+    """The period that applies on ``today`` and, between a renewal and the end of the current
+    period, the renewed one (page and PDF show the same)."""
+    terms = terms_of(row)
+    start, end = terms.period_on(today)
+    after = terms.next_period_on(today)
+    return {
+        "valid_from": start.isoformat(),
+        "valid_until": end.isoformat(),
+        "next_valid_from": after[0].isoformat() if after else None,
+        "next_valid_until": after[1].isoformat() if after else None,
+    }
+
+
+def document(row: Row, photo: bytes | None, verify_url: str, today: date) -> CertificateDocument:
+    """The PDF's content for a certificate row as of ``today`` (the period that applies then,
+    and the renewed one when it has not begun)."""
+    periods = _periods(row, today)
     return CertificateDocument(
         kind_title=rules.get(row["kind"]).title_zh,
         role_title=role_title(row),
@@ -133,12 +154,14 @@ def document(row: Row, photo: bytes | None, verify_url: str) -> CertificateDocum
         holder_sex=row["holder_sex"],
         id_number=mask_id(row["id_number"]),
         company=row["company_name"],
-        valid_from=date.fromisoformat(row["valid_from"]),
-        valid_until=date.fromisoformat(row["valid_until"]),
+        valid_from=date.fromisoformat(str(periods["valid_from"])),
+        valid_until=date.fromisoformat(str(periods["valid_until"])),
         issuer=row["issuer"],
         issued_on=date.fromisoformat(row["issued_on"]),
         verify_url=verify_url,
         photo=photo,
+        next_valid_from=_day(periods["next_valid_from"]),
+        next_valid_until=_day(periods["next_valid_until"]),
     )
 
 
@@ -215,7 +238,8 @@ def add_ce_record(
 
 
 def renew(db: Database, uid: str, actor: str, now: datetime) -> Row:
-    """延期: a new validity period from the day after the current one ends, same number."""
+    """延期: a new validity period from the day after the current one ends, same number; the
+    current period stays valid (and shown) until it ends."""
     today = today_of(now)
     at = iso(now)
     with db.transaction():
@@ -228,7 +252,10 @@ def renew(db: Database, uid: str, actor: str, now: datetime) -> Row:
         if refusals:
             raise CertificateError(refusals)
         validity = rule_set.renewed_validity(terms, holder)
+        # the current period stays valid until it ends: the new one follows it (rules.Terms)
         fields = {
+            "prev_valid_from": row["valid_from"],
+            "prev_valid_until": row["valid_until"],
             "valid_from": validity.valid_from.isoformat(),
             "valid_until": validity.valid_until.isoformat(),
             "ce_due": validity.ce_due.isoformat() if validity.ce_due else None,
@@ -266,7 +293,8 @@ class ReviewOutcome:
 def review_certificates(
     db: Database, now: datetime, actor: str = "system", today: date | None = None
 ) -> list[ReviewOutcome]:
-    """系统自动复核: review every certificate whose continuing-education deadline has come.
+    """系统自动复核: review every certificate whose continuing-education deadline is over (from
+    the day after it: a record dated on the deadline day still counts).
 
     A certificate without a record dated from its start to the deadline becomes abnormal;
     one with a record gets its deadline moved to the end of validity. Safe to run repeatedly

@@ -56,6 +56,9 @@ class CertificateDocument:
     issued_on: date
     verify_url: str
     photo: bytes | None = None
+    #: the renewed period, printed while the current one still applies
+    next_valid_from: date | None = None
+    next_valid_until: date | None = None
 
 
 def cjk_font(candidates: Sequence[tuple[str, int]] = FONT_CANDIDATES) -> str:
@@ -128,6 +131,16 @@ def render_pdf(doc: CertificateDocument) -> bytes:
         ("证书类型", doc.role_title),
         ("证书编号", doc.number),
         ("有 效 期", f"{doc.valid_from:%Y年%m月%d日} 至 {doc.valid_until:%Y年%m月%d日}"),
+        *(
+            [
+                (
+                    "延 期 至",
+                    f"{doc.next_valid_from:%Y年%m月%d日} 至 {doc.next_valid_until:%Y年%m月%d日}",
+                )
+            ]
+            if doc.next_valid_from and doc.next_valid_until
+            else []
+        ),
         ("发证机关", doc.issuer),
         ("发证日期", f"{doc.issued_on:%Y年%m月%d日}"),
     ]

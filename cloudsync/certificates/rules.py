@@ -135,6 +135,30 @@ class Terms:
     ce_stage: int = 1
     revoked: bool = False
     abnormal: bool = False
+    #: The period a renewal follows: still the valid one until it ends (then ``valid_from``).
+    prev_valid_from: date | None = None
+    prev_valid_until: date | None = None
+
+    def in_previous_period(self, today: date) -> bool:
+        """True while ``today`` lies in the period the renewal follows."""
+        return (
+            self.prev_valid_from is not None
+            and self.prev_valid_until is not None
+            and self.prev_valid_from <= today <= self.prev_valid_until
+        )
+
+    def period_on(self, today: date) -> tuple[date, date]:
+        """The validity period that applies on ``today`` (the previous one until it ends)."""
+        if today < self.valid_from and self.in_previous_period(today):
+            assert self.prev_valid_from is not None and self.prev_valid_until is not None
+            return self.prev_valid_from, self.prev_valid_until
+        return self.valid_from, self.valid_until
+
+    def next_period_on(self, today: date) -> tuple[date, date] | None:
+        """The renewed period when it has not begun on ``today`` (the previous one applies)."""
+        if today < self.valid_from and self.in_previous_period(today):
+            return self.valid_from, self.valid_until
+        return None
 
 
 @dataclass(frozen=True)
@@ -266,6 +290,16 @@ class RuleSet:
         out = self.check_age(request.holder, request.on)
         if role.needs_work_type and not request.work_type:
             out.append(Refusal("work_type_missing", "请选择工种", "choose the work type"))
+        if not role.needs_work_type and request.work_type:
+            # the title would print the work type: "安全生产管理人员（燃气管网工）" is no certificate
+            out.append(
+                Refusal(
+                    "work_type_not_for_role",
+                    f"“{role.title_zh}”证书不设工种，请清空工种“{request.work_type}”后再审批",
+                    f"a {role.title_en} certificate has no work type: clear "
+                    f"'{request.work_type}' and approve again",
+                )
+            )
         same_kind = [h for h in held if h.kind == self.code]
         out.extend(self.check_types(request, same_kind))
         return out
@@ -283,18 +317,19 @@ class RuleSet:
             return "abnormal"
         if today > terms.valid_until:
             return "expired"
-        if today < terms.valid_from:
+        if today < terms.valid_from and not terms.in_previous_period(today):
             return "pending"
         return "valid"
 
     def review_due(self, terms: Terms, today: date) -> bool:
-        """True when the automatic continuing-education review should run for ``terms``."""
+        """True when the automatic continuing-education review should run for ``terms``: from
+        the day after the deadline, since a record dated on the deadline day still counts."""
         return (
             terms.ce_stage == 1
             and terms.ce_due is not None
             and not terms.revoked
             and not terms.abnormal
-            and today >= terms.ce_due
+            and today > terms.ce_due
         )
 
     def review(self, terms: Terms, ce_record_dates: Iterable[date]) -> ReviewResult:

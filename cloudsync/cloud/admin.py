@@ -39,7 +39,7 @@ def plan_report(plan_id: str) -> Any:
         return render_template(
             "cloud/message.html", title="无此计划（No such plan）", message=plan_id
         ), 404
-    return render_template("cloud/report.html", r=report)
+    return render_template("cloud/report.html", r=report, gap_text=reports.gap_text)
 
 
 @bp.route("/plans/<plan_id>/export.<fmt>")

@@ -3,7 +3,8 @@
 Columns (found by their header's first characters, wherever they are): 作业种类 (category),
 试题类型 (判断题/单选题/多选题), 题目内容 (stem, often numbered ``1.`` or ``1、``), 题目选项
 (``**A.…**B.…``, ``**A、…``, ``**A…`` without a dot, or ``A.…##B.…``) and 题目答案 (``A``,
-``ABC``; judge answers may also be 正确/错误/对/错/√/×). Every non-empty row is either returned
+``ABC``; judge answers may also be 正确/错误/对/错/√/×, taken as the option that says the same,
+whatever its letter). A stem's leading number is dropped, a leading decimal (``0.4MPa…``) kept. Every non-empty row is either returned
 as a question or listed with its reason; empty rows and empty sheets are counted, never lost.
 """
 
@@ -37,7 +38,9 @@ JUDGE_WORDS = {
     "F": "B",
 }
 
-_NUMBERING = re.compile(r"^\s*[（(]?\d+\s*[)）]?\s*[.、．]\s*")
+# A stem's own number: ``1.``, ``1、``, ``（1）．``. An ASCII dot followed by a digit is taken as a
+# decimal point (``0.4MPa以上…`` keeps its number) unless a decimal number follows (``1.0.4MPa``).
+_NUMBERING = re.compile(r"^\s*[（(]?\d+\s*[)）]?\s*(?:[、．]|\.(?!\d)|\.(?=\d+\.\d))\s*")
 _OPTION = re.compile(r"^\s*([A-Za-zＡ-Ｚ])\s*[.、．:：]?\s*(.*)$", re.S)
 
 
@@ -115,11 +118,26 @@ def parse_options(text: str) -> list[dict[str, str]]:
     return options
 
 
-def parse_answer(text: str, qtype: str) -> list[str]:
-    """The answer key as option letters (judge words mapped to A/B)."""
+def _judge_letter(word: str, options: Sequence[dict[str, str]]) -> str:
+    """The option that says what the judge answer word says (options may list 错误 first)."""
+    truth = JUDGE_WORDS[word]
+    for o in options:
+        text = _clean(o["text"]).upper()
+        if JUDGE_WORDS.get(text) == truth:
+            return o["id"]
+    raise ValueError(
+        f"答案“{word}”对应不到任何选项：判断题选项应为 正确/错误（或 对/错），或将答案写成选项字母"
+        f"（answer {word!r} matches no option: use 正确/错误 as the options, or give the letter）"
+    )
+
+
+def parse_answer(
+    text: str, qtype: str, options: Sequence[dict[str, str]] = JUDGE_OPTIONS
+) -> list[str]:
+    """The answer key as option letters (a judge word mapped to the option with that meaning)."""
     text = _clean(text).upper()
     if qtype == "judge" and text in JUDGE_WORDS:
-        return [JUDGE_WORDS[text]]
+        return [_judge_letter(text, options)]
     letters = [ch for ch in text if ch not in " ,，、;；"]
     if any(not ("A" <= ch <= "Z") for ch in letters):
         raise ValueError(f"答案“{text}”应为选项字母（answer {text!r} must be option letters）")
@@ -144,7 +162,7 @@ def parse_row(values: dict[str, str]) -> dict[str, Any]:
         options = list(JUDGE_OPTIONS)
     if len(options) < 2:
         raise ValueError("至少需要两个选项（a question needs at least two options）")
-    answer = parse_answer(values["answer"], qtype)
+    answer = parse_answer(values["answer"], qtype, options)
     ids = {o["id"] for o in options}
     missing = [a for a in answer if a not in ids]
     if not answer:

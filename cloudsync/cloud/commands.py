@@ -20,7 +20,7 @@ from cloudsync.cloud import (
 )
 from cloudsync.cloud.database import get_db, init_db
 from cloudsync.cloud.keys import signing_key
-from cloudsync.cloud.store import admins, plans, sites
+from cloudsync.cloud.store import admins, plans, questions, sites
 from cloudsync.cloud.timefmt import iso
 
 
@@ -158,6 +158,50 @@ def import_qti(ctx: click.Context, zip_path: str, category: str) -> None:
         _echo_json(report.as_dict())
 
 
+@click.command("list-questions")
+@click.option("--category", default=None, help="作业种类（only this category）")
+@click.option(
+    "--type", "qtype", default=None, type=click.Choice(["judge", "single", "multi"]),
+    help="题型（only this type）",
+)  # fmt: skip
+@click.option(
+    "--bank", default=None, type=click.Choice(questions.BANKS),
+    help="题库来源：excel 或 qti（only questions imported from Excel or from QTI）",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="JSON（with options and answer）")
+@click.pass_context
+def list_questions(
+    ctx: click.Context, category: str | None, qtype: str | None, bank: str | None, as_json: bool
+) -> None:
+    """列出题库题目及编号，供手工组卷 --qid（list the bank's questions and their ids）."""
+    with _app(ctx).app_context():
+        init_db()
+        rows = questions.listing(get_db(), category, qtype, bank)
+        if as_json:
+            keys = ("qid", "category", "type", "stem", "options", "answer", "source")
+            _echo_json([{k: r[k] for k in keys} for r in rows])
+            return
+        for r in rows:
+            stem = r["stem"] if len(r["stem"]) <= 40 else r["stem"][:39] + "…"
+            click.echo(f"{r['qid']}\t{r['type']}\t{r['category']}\t{stem}")
+        click.echo(f"共 {len(rows)} 题（{len(rows)} questions）", err=True)
+
+
+def _score(text: str) -> tuple[str, float]:
+    """``--score multi:2`` → ("multi", 2.0); a clear error for anything else."""
+    qtype, _, value = text.partition(":")
+    try:
+        if qtype not in composition.TYPES:
+            raise ValueError(qtype)
+        score = float(value)
+    except ValueError:
+        raise click.ClickException(
+            f"分值“{text}”格式应为 题型:分值，题型为 judge/single/multi，如 multi:2"
+            f"（--score {text!r} must be type:score with type judge, single or multi, e.g. multi:2）"
+        ) from None
+    return qtype, score
+
+
 @click.command("compose-paper")
 @click.option("--paper-id", required=True)
 @click.option("--title", required=True)
@@ -190,7 +234,7 @@ def compose_paper(
                 "请给出 --part（按规则）或 --qid（手工），二选一（give --part or --qid, not both）"
             )
         try:
-            score_map = {t: float(v) for t, v in (s.split(":", 1) for s in scores)}
+            score_map = dict(_score(s) for s in scores)
             pm = meta["pass_mark"]
             meta["pass_mark"] = int(pm) if float(pm).is_integer() else pm
             paper = publication.compose_paper(
@@ -315,7 +359,8 @@ def export(ctx: click.Context, plan_id: str, fmt: str, output: str) -> None:
 
 
 COMMANDS: list[click.Command] = [
-    init_db_cmd, create_admin, unlock_admin, serve, register_site, import_bank, import_qti, compose_paper,
+    init_db_cmd, create_admin, unlock_admin, serve, register_site, import_bank, import_qti,
+    list_questions, compose_paper,
     create_plan, import_roster, list_plans, release_code, verify_chain, export,
 ]  # fmt: skip
 COMMANDS += __import__("cloudsync.certificates.commands", fromlist=["COMMANDS"]).COMMANDS  # issue 7

@@ -286,49 +286,90 @@ def receipt(db: Database, site_id: str, plan_id: str, ticket: str) -> dict[str, 
     }
 
 
+#: At most this many gaps are kept one by one; later ones are merged into one range, so a
+#: session near any of them is still taken as affected (``chain.gaps_touching``).
+MAX_GAPS = 200
+
+
+def _capped(gaps: list[list[int]]) -> list[list[int]]:
+    if len(gaps) <= MAX_GAPS:
+        return gaps
+    return [*gaps[: MAX_GAPS - 1], [gaps[MAX_GAPS - 1][0], gaps[-1][1]]]
+
+
+def chain_verdict(ok: bool, gaps: list[list[int]]) -> str:
+    """``broken`` (a row altered or unlinked), ``incomplete`` (rows missing) or ``intact``."""
+    return "broken" if not ok else ("incomplete" if gaps else "intact")
+
+
+def _shown(ok: bool, first_bad: int | None, last_seq: int, gaps: list[list[int]]) -> dict[str, Any]:
+    return {
+        "ok": ok and not gaps,
+        "verdict": chain_verdict(ok, gaps),
+        "first_bad_seq": first_bad,
+        "last_seq": last_seq,
+        "gaps": gaps[:20],
+    }
+
+
 def update_chain_status(
     db: Database, site_id: str, new_rows: list[dict[str, Any]], at: str
 ) -> dict[str, Any]:
-    """Fold newly stored rows into the site's chain status; return it as the API shows it."""
-    st = sync.chain_status(db, site_id)
-    ok = bool(st["ok"]) if st else True
-    first_bad = st["first_bad_seq"] if st else None
-    last_seq = int(st["last_seq"]) if st else 0
-    last_hash = st["last_hash"] if st else chain.GENESIS
-    for r in sorted(new_rows, key=lambda r: r["seq"]):
-        if r.get("chain_ok") == 0 and (first_bad is None or r["seq"] < first_bad):
-            ok, first_bad = False, r["seq"]
-        if r["seq"] > last_seq:
-            last_seq, last_hash = r["seq"], r["hash"]
-    if new_rows or st is None:
-        sync.set_chain_status(db, site_id, last_seq, last_hash, ok, first_bad, at)
-    return {"ok": ok, "first_bad_seq": first_bad, "last_seq": last_seq}
+    """Fold newly stored rows into the site's chain status; return it as the API shows it.
+
+    A row stored before its predecessor (a missing row, or one still on its way: a record the
+    database refused as busy is re-sent later) is linked here once the predecessor is held;
+    until then the seqs between it and the row below are a gap, and the verdict is
+    ``incomplete``. A gap closes by itself when the missing rows arrive intact.
+    """
+    with db.transaction():
+        st = sync.chain_status(db, site_id)
+        ok = bool(st["ok"]) if st else True
+        first_bad = st["first_bad_seq"] if st else None
+        last_seq = int(st["last_seq"]) if st else 0
+        last_hash = st["last_hash"] if st else chain.GENESIS
+        linked: list[tuple[int, int]] = []
+        gaps: list[list[int]] = []
+        for r in sync.unlinked(db, site_id):
+            if r["before_seq"] == r["seq"] - 1:
+                linked.append((r["seq"], int(r["before_hash"] == r["prev_hash"])))
+            else:
+                gaps.append([r["before_seq"] + 1, r["seq"] - 1])
+        sync.set_chain_ok(db, site_id, linked)
+        verdicts = [(int(r["seq"]), r.get("chain_ok")) for r in new_rows] + linked
+        for seq, verdict in verdicts:
+            if verdict == 0 and (first_bad is None or seq < first_bad):
+                ok, first_bad = False, seq
+        for r in new_rows:
+            if r["seq"] > last_seq:
+                last_seq, last_hash = r["seq"], r["hash"]
+        gaps = _capped(gaps)
+        if new_rows or linked or st is None or gaps != st["gaps"]:
+            sync.set_chain_status(db, site_id, last_seq, last_hash, ok, first_bad, at, gaps)
+    return _shown(ok, first_bad, last_seq, gaps)
 
 
 def verify_site_chain(db: Database, site_id: str, at: str) -> dict[str, Any]:
-    """Re-verify the site's whole journal from the first row: tampering, breaks and gaps."""
+    """Re-verify the site's whole journal from the first row: tampering, breaks and gaps
+    (``ok`` is false when any of them is found)."""
     prev_hash, expected = chain.GENESIS, 1
     first_bad: int | None = None
-    gaps: list[int] = []
+    gaps: list[list[int]] = []
     count = 0
     last_seq = 0
     for row in sync.iter_journal(db, site_id):
         count += 1
         if row["seq"] != expected:
-            gaps.append(expected)
+            gaps.append([expected, row["seq"] - 1])
             prev_hash = row["prev_hash"]  # carry on past the gap; the gap is reported
         if first_bad is None and (
             row["prev_hash"] != prev_hash or chain.row_hash(prev_hash, row) != row["hash"]
         ):
             first_bad = row["seq"]
         prev_hash, expected, last_seq = row["hash"], row["seq"] + 1, row["seq"]
-    ok = first_bad is None
+    gaps = _capped(gaps)
     if count:
-        sync.set_chain_status(db, site_id, last_seq, prev_hash, ok, first_bad, at)
-    return {
-        "ok": ok,
-        "rows": count,
-        "first_bad_seq": first_bad,
-        "gaps": gaps[:20],
-        "last_seq": last_seq,
-    }
+        sync.set_chain_status(
+            db, site_id, last_seq, prev_hash, first_bad is None, first_bad, at, gaps
+        )
+    return {**_shown(first_bad is None, first_bad, last_seq, gaps), "rows": count}

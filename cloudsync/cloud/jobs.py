@@ -9,7 +9,7 @@ Jobs:
 - ``certificate-review``: the automatic certificate review (系统自动复核,
   :func:`cloudsync.certificates.lifecycle.review_certificates`) once a day at ``CERT_REVIEW_AT``
   (``HH:MM``, default ``02:00``) in ``CERT_REVIEW_TZ`` (an IANA name such as ``Asia/Shanghai``;
-  empty: the server's local zone). The review takes every certificate whose deadline has come,
+  empty: the server's local zone). The review takes every certificate whose deadline is over,
   so a day missed while the server was down is caught up by the next run; it is idempotent.
 """
 

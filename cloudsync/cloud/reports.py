@@ -7,7 +7,9 @@ import csv
 import io
 from typing import Any
 
+from cloudsync import chain as chain_mod
 from cloudsync import wire
+from cloudsync.cloud import ingest
 from cloudsync.cloud.db import Database
 from cloudsync.cloud.store import plans, sync
 
@@ -83,6 +85,8 @@ def plan_report(db: Database, plan_id: str) -> dict[str, Any] | None:
         )
     chain = sync.chain_status(db, site)
     broken_rows = [r["seq"] for r in journal if r["chain_ok"] == 0]
+    span = sync.session_span(db, site, plan_id)
+    gaps = chain["gaps"] if chain else []
     return {
         "plan": {
             k: plan[k]
@@ -109,13 +113,24 @@ def plan_report(db: Database, plan_id: str) -> dict[str, Any] | None:
         "incidents": incidents,
         "flagged_captures": flagged,
         "chain": {
-            "ok": bool(chain["ok"]) if chain else None,
+            "ok": bool(chain["ok"]) and not gaps if chain else None,
+            "verdict": ingest.chain_verdict(bool(chain["ok"]), gaps) if chain else None,
             "first_bad_seq": chain["first_bad_seq"] if chain else None,
             "last_seq": chain["last_seq"] if chain else None,
             "broken_rows_in_plan": broken_rows,
+            "gaps": gaps,
+            "gaps_in_plan": chain_mod.gaps_touching(gaps, span) if span else [],
         },
         "quarantined": len(sync.quarantined(db, site)),
     }
+
+
+VERDICT_ZH = {"intact": "完好", "broken": "被篡改", "incomplete": "有缺失记录"}
+
+
+def gap_text(gaps: list[list[int]]) -> str:
+    """Missing seq ranges as people read them: ``16, 20–22``."""
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in gaps)
 
 
 def _cell(c: dict[str, Any], key: str) -> Any:
@@ -168,10 +183,10 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
         caps.append([c["capture_id"], c["ticket"] or "", c["at"] or "", str(c["meta"])])
     info = wb.create_sheet("校验")
     chain = report["chain"]
-    info.append(
-        ["日志哈希链", "完好" if chain["ok"] else ("被篡改" if chain["ok"] is False else "无数据")]
-    )
+    info.append(["日志哈希链", VERDICT_ZH.get(chain["verdict"], "无数据")])
     info.append(["首个异常序号", chain["first_bad_seq"] or ""])
+    info.append(["缺失序号", gap_text(chain["gaps"])])
+    info.append(["本计划附近的缺失序号", gap_text(chain["gaps_in_plan"])])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

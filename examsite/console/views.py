@@ -422,7 +422,8 @@ def _run_staging(app: Any, day: str) -> None:
         )
 
     try:
-        reports = stage_day(site.exam, client_for(site.sitedb), day, progress)
+        pool = services_of(app).pool  # the server's face workers, started on first use
+        reports = stage_day(site.exam, client_for(site.sitedb), day, progress, pool)
         out: dict[str, Any] = {"ok": True, "date": day, "reports": reports}
     except (NotLinked, CloudError) as exc:
         out = {"ok": False, "date": day, "message": getattr(exc, "message", str(exc))}

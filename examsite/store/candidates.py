@@ -63,7 +63,7 @@ def photo(db: Database, candidate_id: int) -> bytes | None:
 
 
 def descriptor(db: Database, candidate_id: int) -> bytes | None:
-    """The registered face descriptor (128 float64, little-endian), if computed."""
+    """The registered face descriptor (128 little-endian float32, 512 bytes), if computed."""
     r = db.execute("SELECT descriptor FROM candidates WHERE id = ?", [candidate_id]).fetchone()
     return r[0] if r else None
 

@@ -15,6 +15,7 @@ from cloudsync.wire import candidate_checksum
 from examsite.payloads import mask_id_number
 
 from .db import dicts, one
+from .video_segments import COLUMNS as VIDEO_COLUMNS
 
 PURGEABLE_STATES = ("submitted", "collected", "absent", "disqualified")
 
@@ -151,12 +152,15 @@ def fill_captures(db: Database, at: str, with_images: bool) -> int:
 
 
 def fill_videos(db: Database, at: str) -> int:
-    """Enqueue video segments' metadata not enqueued yet."""
+    """Enqueue video segments' metadata not enqueued yet: the whole record (sha256, size,
+    retention, recorder, record type, times, the segment chain's prev/entry hash), so the cloud
+    can check integrity and retention."""
+    cols = ", ".join((*VIDEO_COLUMNS, "prev_hash", "entry_hash"))
     rows = dicts(
         db.execute(
-            "SELECT segment_id, camera_id, exam_session_id, room_id, path, start_utc, end_utc"
-            " FROM video_segments v WHERE NOT EXISTS"
-            " (SELECT 1 FROM sync_outbox o WHERE o.ref = 'video:' || v.segment_id) LIMIT 5000"
+            f"SELECT {cols} FROM video_segments v WHERE NOT EXISTS"
+            " (SELECT 1 FROM sync_outbox o WHERE o.ref = 'video:' || v.segment_id)"
+            " ORDER BY seq LIMIT 5000"
         )
     )
     n = 0

@@ -56,19 +56,28 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 def cmd_stage(args: argparse.Namespace) -> int:
     from cloudsync.client import CloudError
+    from devices.face.pool import FacePool
     from examsite.app import site_of
     from examsite.sync.link import NotLinked, client_for
     from examsite.sync.staging import stage_day
 
-    site = site_of(_app(args))
-    try:
-        reports = stage_day(
-            site.exam, client_for(site.sitedb), args.date, None if args.quiet else _bar
-        )
-    except (NotLinked, CloudError) as exc:
-        print(getattr(exc, "message", str(exc)), file=sys.stderr)
-        return 1
+    app = _app(args)
+    site = site_of(app)
+    # this CLI process owns its own face workers (the server's pool lives in the server)
+    with FacePool(workers=int(app.config["FACE_WORKERS"])) as pool:
+        try:
+            reports = stage_day(
+                site.exam, client_for(site.sitedb), args.date, None if args.quiet else _bar, pool
+            )
+        except (NotLinked, CloudError) as exc:
+            print(getattr(exc, "message", str(exc)), file=sys.stderr)
+            return 1
     _print(reports)
+    for r in reports:
+        for p in r.get("photo_problems", []):
+            print(f"{r['plan_id']} {p['ticket']} {p['name']}: {p['message']}", file=sys.stderr)
+        if r.get("face_check"):
+            print(f"{r['plan_id']}: {r['message']}", file=sys.stderr)
     if not reports:
         print(
             f"{args.date} 没有本考点的考试计划（no plans for this site on {args.date}）",

@@ -1,7 +1,11 @@
-"""Pre-staging the day before: pull a date's plans, verify them, store them as sessions.
+"""Pre-staging the day before: pull a date's plans, verify them, store them as sessions, and
+compute the face descriptor of every roster photo.
 
 Pulling again is safe: a plan already staged with the same package is reported as ready and left
-alone; one whose package changed is reported, not silently replaced (a session may have begun).
+alone (descriptors still missing are computed again); one whose package changed is reported, not
+silently replaced (a session may have begun). Every candidate whose photo cannot serve the face
+check at the door (no photo, no face, several faces, poor quality) is listed in the plan's report
+under ``photo_problems``, so the technician can have it replaced the day before.
 """
 
 from __future__ import annotations
@@ -11,23 +15,38 @@ import functools
 import hashlib
 import json
 import secrets
-import struct
+import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from cloudsync.client import CloudClient
 from cloudsync.sealing import SealError
+from devices.errors import DeviceError
+from devices.face.matcher import DESCRIPTOR_SIZE, FaceResult, descriptor_to_bytes
+from devices.face.pool import Busy
 from examsite.engine.timing import iso, utcnow
-from examsite.store import outbox, sessions
+from examsite.store import candidates, outbox, sessions
 
 Progress = Callable[[str, int, int | None], None]
 
+#: The descriptor form the check-in desk reads (examsite/exam/desk.py): 128 float32, 512 bytes.
+DESCRIPTOR_BYTES = DESCRIPTOR_SIZE * 4
+#: Longest wait for one photo in a face worker (a cold worker first loads dlib's models).
+DESCRIBE_TIMEOUT_S = 60.0
+
 
 def descriptor_bytes(descriptor: list[float] | None) -> bytes | None:
-    """The cloud's descriptor (128 floats) in the site's form (float64 little-endian)."""
+    """The cloud's descriptor (128 numbers) in the site's form (128 little-endian float32, the
+    512-byte blob the check-in desk reads); None when absent or not 128 finite numbers."""
     if not descriptor:
         return None
-    return struct.pack(f"<{len(descriptor)}d", *descriptor)
+    try:
+        return descriptor_to_bytes(descriptor)
+    except (TypeError, ValueError):
+        return None
 
 
 def session_from_package(pkg: dict[str, Any]) -> dict[str, Any]:
@@ -68,10 +87,119 @@ def roster_from_package(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _problem(c: dict[str, Any], verdict: str, zh: str, en: str, reason: str = "") -> dict[str, Any]:
+    return {
+        "ticket": c["ticket"],
+        "name": c["name"],
+        "seat": c["seat"],
+        "verdict": verdict,
+        "reason": reason,
+        "message": f"{zh}（{en}）",
+    }
+
+
+def _face_problem(c: dict[str, Any], result: FaceResult) -> dict[str, Any]:
+    return _problem(
+        c,
+        result.verdict,
+        f"登记照片不能用于人脸比对：{result.message_zh}，请在考试前更换照片",
+        f"the registered photo cannot serve the face check: {result.message_en}; replace it "
+        "before the exam",
+        result.reason,
+    )
+
+
+def describe_roster(sitedb: Any, session_id: str, pool: Any) -> dict[str, Any]:
+    """Compute and store the descriptor of every roster photo of a session that has none.
+
+    The work runs in the face pool's worker processes (``pool.submit_describe``, as at the
+    check-in desk), never on the caller's thread; at most the pool's capacity is in flight.
+    Returns ``descriptors`` (candidates with a usable one now), ``photo_problems`` (every
+    candidate whose photo has none, with the reason) and, when the face check could not run at
+    all, ``face_check`` with the error (the desk then tries again at the door)."""
+    with sitedb.read() as db:
+        roster = candidates.in_session(db, session_id)
+        todo: list[tuple[dict[str, Any], bytes | None]] = []
+        ready = 0
+        for c in roster:
+            known = candidates.descriptor(db, c["id"])
+            if known and len(known) == DESCRIPTOR_BYTES:
+                ready += 1
+            else:
+                todo.append((c, candidates.photo(db, c["id"])))
+    problems: list[dict[str, Any]] = []
+    out: dict[str, Any] = {"descriptors": ready, "photo_problems": problems}
+    flying: deque[tuple[dict[str, Any], Future[FaceResult]]] = deque()
+
+    def settle(c: dict[str, Any], fut: Future[FaceResult]) -> None:
+        try:
+            result = fut.result(DESCRIBE_TIMEOUT_S)
+        except FutureTimeout:
+            problems.append(_problem(c, "timeout", "人脸特征计算超时，签到时将重试",
+                                     "computing the face descriptor timed out; the desk retries"))  # fmt: skip
+            return
+        if not result.ok or result.descriptor is None:
+            problems.append(_face_problem(c, result))
+            return
+        with sitedb.write() as db:
+            candidates.update(db, c["id"], descriptor=descriptor_to_bytes(result.descriptor))
+        out["descriptors"] += 1
+
+    try:
+        for c, photo in todo:
+            if not photo:
+                problems.append(_problem(c, "no_photo", "没有登记照片，无法人脸比对，请补充照片",
+                                         "no registered photo: the face check cannot run; add one"))  # fmt: skip
+                continue
+            waited = 0.0
+            while True:
+                try:
+                    flying.append((c, pool.submit_describe(photo)))
+                    break
+                except Busy:  # the pool is full (the desk may be using it too): wait for ours
+                    if flying:
+                        settle(*flying.popleft())
+                    elif waited >= DESCRIBE_TIMEOUT_S:
+                        raise
+                    else:
+                        time.sleep(0.5)  # cooperative under gevent (the server monkey-patches)
+                        waited += 0.5
+        while flying:
+            settle(*flying.popleft())
+    except DeviceError as exc:
+        out["face_check"] = {"code": exc.code, "message": f"{exc.message_zh}（{exc.message_en}）"}
+    problems.sort(key=lambda p: (p["seat"] is None, p["seat"] or 0, p["ticket"]))
+    return out
+
+
+def _with_faces(report: dict[str, Any], faces: dict[str, Any]) -> dict[str, Any]:
+    report = {**report, **faces}
+    if faces["photo_problems"]:
+        n = len(faces["photo_problems"])
+        report["message"] = (
+            f"{n} 名考生的登记照片不能用于人脸比对，请在考试前更换（见 photo_problems）"
+            f"（{n} candidates' photos cannot serve the face check: replace them before the exam）"
+        )
+    if "face_check" in faces:
+        report["message"] = (
+            "人脸特征未能预先计算，签到时再计算："
+            f"{faces['face_check']['message']}（descriptors were not computed; the desk will）"
+        )
+    return report
+
+
 def stage_day(
-    exam: Any, client: CloudClient, day: str, progress: Progress | None = None
+    exam: Any,
+    client: CloudClient,
+    day: str,
+    progress: Progress | None = None,
+    pool: Any = None,
 ) -> list[dict[str, Any]]:
-    """Pull and stage every plan of ``day``; return one report per plan (``status`` says what)."""
+    """Pull and stage every plan of ``day``; return one report per plan (``status`` says what).
+
+    With a face ``pool`` (``devices.face.pool.FacePool`` or the console's lazy one), each ready
+    plan's roster photos are described too (:func:`describe_roster`) and the report says how many
+    are ready and which photos need replacing."""
     sitedb = exam.sitedb
     reports = []
     for plan in client.list_plans(day):
@@ -99,7 +227,10 @@ def stage_day(
         roster = roster_from_package(pkg)
         report.update(candidates=len(roster), photos=sum(1 for r in roster if r["photo"]))
         if before and before["package_sha256"] == digest:
-            reports.append({**report, "status": "ready", "note": "已拉取过（already staged）"})
+            report.update(status="ready", note="已拉取过（already staged）")
+            if pool is not None:
+                report = _with_faces(report, describe_roster(sitedb, plan_id, pool))
+            reports.append(report)
             continue
         if before or session_exists:
             reports.append(
@@ -131,5 +262,8 @@ def stage_day(
                     "staged_at": iso(utcnow()),
                 },
             )
-        reports.append({**report, "status": "ready"})
+        report["status"] = "ready"
+        if pool is not None:
+            report = _with_faces(report, describe_roster(sitedb, plan_id, pool))
+        reports.append(report)
     return reports

@@ -6,6 +6,7 @@ import io
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pypdfium2
 import pytest
 from click.testing import CliRunner
 from flask import Flask
@@ -17,7 +18,7 @@ from cloudsync.certificates.store import certificates, journal
 from cloudsync.cloud.database import get_db
 from tests.cloud.pages import log_in
 
-from .conftest import PLAN, SITE, Clock
+from .conftest import PASSWORD, PLAN, SITE, Clock
 from .scan import decode_pdf
 
 ISSUER = "山东省住房和城乡建设厅"
@@ -155,13 +156,15 @@ def test_lifecycle_review_renew_revoke(app: Flask, clock: Clock) -> None:
         assert (
             lifecycle.review_certificates(db, datetime(2029, 5, 20, tzinfo=UTC)) == []
         )  # day before (China date 05-20)
-        outcomes = lifecycle.review_certificates(db, datetime(2029, 5, 22, 1, tzinfo=UTC))
+        # the deadline day itself (China 05-22, 02:00) is not over: nothing is reviewed yet
+        assert lifecycle.review_certificates(db, datetime(2029, 5, 21, 18, tzinfo=UTC)) == []
+        outcomes = lifecycle.review_certificates(db, datetime(2029, 5, 22, 18, tzinfo=UTC))
         assert {(o.number, o.passed) for o in outcomes} == {
             (a["number"], True),
             (b["number"], False),
         }
         assert (
-            lifecycle.review_certificates(db, datetime(2029, 5, 23, tzinfo=UTC)) == []
+            lifecycle.review_certificates(db, datetime(2029, 5, 24, tzinfo=UTC)) == []
         )  # not due twice
 
         a2 = certificates.by_uid(db, a["uid"])
@@ -204,6 +207,95 @@ def test_lifecycle_review_renew_revoke(app: Flask, clock: Clock) -> None:
         assert journal.verify(db) == (True, None)
 
 
+def test_role_with_a_work_type_not_its_own_is_refused(app: Flask, client: Any) -> None:
+    page = client.get(f"/certificates/plans/{PLAN}").get_data(as_text=True)
+    assert 'data-work-type="0"' in page and 'data-work-type="1"' in page  # the page clears it
+    r = client.post(
+        f"/certificates/plans/{PLAN}/approve",
+        data={"site_id": SITE, "ticket": "T001", "role": "safety", "work_type": "燃气管网工"},
+    )
+    assert r.status_code == 303
+    page = client.get(f"/certificates/plans/{PLAN}").get_data(as_text=True)
+    assert "“安全生产管理人员”证书不设工种，请清空工种“燃气管网工”后再审批" in page
+    with app.app_context():
+        db = get_db()
+        assert certificates.search(db) == []
+        with pytest.raises(CertificateError) as err:
+            approvals.approve(db, SITE, PLAN, "T001", "admin:x", NOW, ISSUER, role="principal",
+                              work_type="燃气管网工")  # fmt: skip
+        assert codes(err) == ["work_type_not_for_role"]
+        cert = approvals.approve(db, SITE, PLAN, "T001", "admin:x", NOW, ISSUER, role="safety")
+        assert cert["work_type"] is None  # the plan's work type is not carried to another role
+
+
+def test_record_dated_on_the_deadline_day_counts_at_the_review(app: Flask) -> None:
+    with app.app_context():
+        db = get_db()
+        issued, _ = approvals.bulk_approve(db, PLAN, "admin:approver", NOW, ISSUER)
+        a = issued[0]
+        assert a["ce_due"] == "2029-05-22"
+        # the daily job at 02:00 China time on the deadline day: the day is not over yet
+        assert lifecycle.review_certificates(db, datetime(2029, 5, 21, 18, tzinfo=UTC)) == []
+        # the holder completes continuing education that day and it is entered at 10:00
+        lifecycle.add_ce_record(
+            db,
+            a["id_number"],
+            "gas",
+            date(2029, 5, 22),
+            "admin:x",
+            datetime(2029, 5, 22, 2, tzinfo=UTC),
+        )
+        outcomes = lifecycle.review_certificates(db, datetime(2029, 5, 22, 18, tzinfo=UTC))
+        mine = [o for o in outcomes if o.number == a["number"]]
+        assert [(o.passed, o.ce_due) for o in mine] == [(True, "2031-11-22")]
+
+
+def test_renewed_certificate_valid_until_the_old_period_ends(
+    app: Flask, client: Any, clock: Clock
+) -> None:
+    with app.app_context():
+        db = get_db()
+        issued, _ = approvals.bulk_approve(db, PLAN, "admin:approver", NOW, ISSUER)
+        a = issued[0]
+        for day in (date(2029, 3, 1), date(2031, 7, 1)):
+            lifecycle.add_ce_record(
+                db, a["id_number"], "gas", day, "admin:x", datetime(2031, 8, 1, tzinfo=UTC)
+            )
+        lifecycle.review_certificates(db, datetime(2029, 5, 23, tzinfo=UTC))
+        renewed = lifecycle.renew(db, a["uid"], "admin:x", datetime(2031, 9, 1, tzinfo=UTC))
+        assert (renewed["valid_from"], renewed["valid_until"]) == ("2031-11-23", "2036-11-22")
+        assert (renewed["prev_valid_from"], renewed["prev_valid_until"]) == (
+            a["valid_from"], "2031-11-22",
+        )  # fmt: skip
+        for day, status, shown, following in [
+            (date(2031, 9, 2), "valid", (a["valid_from"], "2031-11-22"), "2031-11-23"),
+            (date(2031, 11, 22), "valid", (a["valid_from"], "2031-11-22"), "2031-11-23"),
+            (date(2031, 11, 23), "valid", ("2031-11-23", "2036-11-22"), None),
+        ]:
+            view = lifecycle.public_view(renewed, day)
+            assert view["status"] == status, day
+            assert (view["valid_from"], view["valid_until"]) == shown
+            assert view["next_valid_from"] == following
+            doc = lifecycle.document(renewed, None, "http://x/verify/u", day)
+            assert (doc.valid_from.isoformat(), doc.valid_until.isoformat()) == shown
+            assert (doc.next_valid_from.isoformat() if doc.next_valid_from else None) == following
+    # the public page the QR opens, the day after the renewal
+    clock.now = datetime(2031, 9, 2, 2, tzinfo=UTC)
+    log_in(client, "approver", PASSWORD)  # years later: a fresh login
+    pdf = client.get(f"/certificates/c/{a['uid']}.pdf").data
+    path = decode_pdf(pdf).removeprefix("http://cloud.test")
+    anonymous = app.test_client()
+    view = anonymous.get(path + "&format=json").get_json()
+    assert (view["status"], view["valid_until"], view["next_valid_from"]) == (
+        "valid", "2031-11-22", "2031-11-23",
+    )  # fmt: skip
+    page = anonymous.get(path).get_data(as_text=True)
+    assert 'data-status="valid"' in page and "未到生效日期" not in page
+    assert "2031-11-23 至 2036-11-22" in page  # the renewal is shown beside the current period
+    text = "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(pdf))
+    assert "至 2031年11月22日" in text and "2031年11月23日 至 2036年11月22日" in text
+
+
 def test_web_flow_pdf_qr_verifies_and_tampering_refused(
     app: Flask, client: Any, clock: Clock
 ) -> None:
@@ -237,7 +329,8 @@ def test_web_flow_pdf_qr_verifies_and_tampering_refused(
     assert view["id_number"].startswith("370811") and "19850301" not in view["id_number"]
     assert set(view) <= {
         "status", "status_zh", "status_en", "reason", "kind", "role", "number", "holder_name",
-        "id_number", "company", "valid_from", "valid_until", "issuer", "issued_on",
+        "id_number", "company", "valid_from", "valid_until", "next_valid_from",
+        "next_valid_until", "issuer", "issued_on",
     }  # fmt: skip
     assert "有效" in anonymous.get(path).get_data(as_text=True)
 
@@ -297,10 +390,10 @@ def test_cli_review_command(app: Flask, tmp_path: Any) -> None:
         approvals.bulk_approve(get_db(), PLAN, "admin:approver", NOW, ISSUER)
     runner = CliRunner()
     args = ["--instance", app.instance_path, "--database", app.config["DATABASE"]]
-    out = runner.invoke(cli, [*args, "review-certificates", "--today", "2029-05-21"])
-    assert out.exit_code == 0, out.output
-    assert "复核 0 本" in out.output
     out = runner.invoke(cli, [*args, "review-certificates", "--today", "2029-05-22"])
+    assert out.exit_code == 0, out.output
+    assert "复核 0 本" in out.output  # the deadline day: a record dated today still counts
+    out = runner.invoke(cli, [*args, "review-certificates", "--today", "2029-05-23"])
     assert out.exit_code == 0, out.output
     assert "复核 2 本，异常 2 本" in out.output
     out = runner.invoke(cli, [*args, "review-certificates", "--today", "tomorrow"])

@@ -187,6 +187,8 @@ def held(role: str, company: str = "C1", rep: bool = False) -> HeldCertificate:
         ("safety", None, GAS_CO, [], []),
         ("operations", "燃气管网工", GAS_CO, [], []),
         ("operations", None, GAS_CO, [], ["work_type_missing"]),
+        ("safety", "燃气管网工", GAS_CO, [], ["work_type_not_for_role"]),
+        ("principal", "燃气管网工", GAS_CO, [], ["work_type_not_for_role"]),
         ("operations", "瓶装燃气送气工", GAS_CO, [], ["work_type_not_in_category"]),
         ("operations", "瓶装燃气送气工", GAS_CO2, [], []),
         ("operations", "燃气燃烧器具安装维修工", Company("C5", "戊公司", "T"), [], []),
@@ -323,11 +325,37 @@ def test_status_on(terms: Terms, today: str, status: str) -> None:
     assert GAS.status_on(terms, D(today)) == status
 
 
+# renewed on 2030-11-01: the current period runs to 2031-01-14, the next from 2031-01-15
+RENEWED = Terms(D("2031-01-15"), D("2036-01-14"), D("2033-07-14"),
+                prev_valid_from=D("2026-01-15"), prev_valid_until=D("2031-01-14"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("today", "status", "period", "following"),
+    [
+        ("2030-11-02", "valid", ("2026-01-15", "2031-01-14"), ("2031-01-15", "2036-01-14")),
+        ("2031-01-14", "valid", ("2026-01-15", "2031-01-14"), ("2031-01-15", "2036-01-14")),
+        ("2031-01-15", "valid", ("2031-01-15", "2036-01-14"), None),
+        ("2036-01-14", "valid", ("2031-01-15", "2036-01-14"), None),
+        ("2036-01-15", "expired", ("2031-01-15", "2036-01-14"), None),
+        ("2026-01-14", "pending", ("2031-01-15", "2036-01-14"), None),  # before either
+    ],
+)
+def test_renewed_certificate_stays_valid_until_the_current_period_ends(
+    today: str, status: str, period: tuple[str, str], following: tuple[str, str] | None
+) -> None:
+    assert GAS.status_on(RENEWED, D(today)) == status
+    assert RENEWED.period_on(D(today)) == (D(period[0]), D(period[1]))
+    after = RENEWED.next_period_on(D(today))
+    assert after == (None if following is None else (D(following[0]), D(following[1])))
+
+
 @pytest.mark.parametrize(
     ("today", "due"),
-    [("2028-07-13", False), ("2028-07-14", True), ("2028-09-01", True)],
+    # a record dated on the deadline still counts, so the review waits for the day after
+    [("2028-07-13", False), ("2028-07-14", False), ("2028-07-15", True), ("2028-09-01", True)],
 )
-def test_review_due_at_the_deadline(today: str, due: bool) -> None:
+def test_review_due_after_the_deadline(today: str, due: bool) -> None:
     assert GAS.review_due(TERMS, D(today)) is due
 
 

@@ -91,3 +91,21 @@ def test_tampered_chain_shows_on_report(world: World, client: Any) -> None:
         )
     page = client.get("/admin/plans/PLAN-1").get_data(as_text=True)
     assert "被篡改，首个异常序号 4" in page
+
+
+def test_missing_journal_row_shows_on_report(world: World, client: Any) -> None:
+    login(client, world.app)
+    day = exam_day("PLAN-1", ["2026110001"])
+    del day.rows[5]  # seq 6 deleted at the site
+    with world.app.app_context():
+        ingest.ingest(
+            get_db(), "SITE-A", {"site_id": "SITE-A", "records": records(day.rows)}, world.clock()
+        )
+    page = client.get("/admin/plans/PLAN-1").get_data(as_text=True)
+    assert "有缺失记录，缺失序号 6" in page and "其成绩不能批量发证" in page
+    assert "完好（intact）" not in page
+    xlsx = openpyxl.load_workbook(
+        io.BytesIO(client.get("/admin/plans/PLAN-1/export.xlsx").get_data())
+    )
+    assert [c.value for c in xlsx["校验"]["A"]][0:1] == ["日志哈希链"]
+    assert xlsx["校验"]["B1"].value == "有缺失记录" and xlsx["校验"]["B3"].value == "6"

@@ -85,6 +85,59 @@ def test_judge_words_and_default_options() -> None:
     assert q["options"] == bank_excel.JUDGE_OPTIONS and q["answer"] == ["B"] and q["stem"] == "说法"
 
 
+@pytest.mark.parametrize(
+    ("stem", "kept"),
+    [
+        ("1.说法", "说法"),
+        ("12、说法", "说法"),
+        ("（3）．说法", "说法"),
+        ("4. 说法", "说法"),
+        (
+            "0.4MPa以上的管道属于高压管道。",
+            "0.4MPa以上的管道属于高压管道。",
+        ),  # a decimal, no number
+        ("2.5米以下", "2.5米以下"),
+        ("1.0.4MPa以上", "0.4MPa以上"),  # numbered, then a decimal
+        ("5、0.4MPa以上", "0.4MPa以上"),
+        ("3.14是圆周率的近似值", "3.14是圆周率的近似值"),
+    ],
+)
+def test_stem_numbering_stripped_but_not_decimals(stem: str, kept: str) -> None:
+    q = bank_excel.parse_row(
+        {"category": "燃气", "type": "判断题", "stem": stem, "options": "", "answer": "正确"}
+    )
+    assert q["stem"] == kept
+
+
+@pytest.mark.parametrize(
+    ("options", "answer", "key"),
+    [
+        ("", "正确", ["A"]),  # the default options: A 正确, B 错误
+        ("", "×", ["B"]),
+        ("**A.正确**B.错误", "错误", ["B"]),
+        ("**A.错误**B.正确", "正确", ["B"]),  # the word follows the option, not a fixed letter
+        ("**A.错误**B.正确", "错", ["A"]),
+        ("**A.错**B.对", "正确", ["B"]),
+        ("**A.错误**B.正确", "A", ["A"]),  # a letter stays a letter
+    ],
+)
+def test_judge_word_answers_follow_the_option_order(
+    options: str, answer: str, key: list[str]
+) -> None:
+    q = bank_excel.parse_row(
+        {"category": "燃气", "type": "判断题", "stem": "说法", "options": options, "answer": answer}
+    )
+    assert q["answer"] == key
+
+
+def test_judge_word_matching_no_option_is_refused() -> None:
+    with pytest.raises(ValueError, match="matches no option"):
+        bank_excel.parse_row(
+            {"category": "燃气", "type": "判断题", "stem": "说法", "options": "**A.是**B.否",
+             "answer": "正确"}
+        )  # fmt: skip
+
+
 def test_not_a_workbook_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bank.xlsx"
     bad.write_bytes(b"not a zip")

@@ -11,7 +11,7 @@ import requests
 
 from cloudsync import chain, sealing, signing
 from cloudsync.client import CloudClient, CloudError, CloudUnavailable, verify_package
-from cloudsync.cloud import ingest
+from cloudsync.cloud import ingest, reports
 from cloudsync.cloud.database import get_db
 from cloudsync.cloud.store import sync
 
@@ -174,7 +174,47 @@ def test_rehashed_tampering_breaks_the_link(world: World, live_url: str) -> None
     rows[1]["payload"]["choice"] = ["C"]
     rows[1]["hash"] = chain.row_hash(rows[1]["prev_hash"], rows[1])  # forger rehashes one row
     out = make_client(world, live_url).push(records(rows))
-    assert out["chain"] == {"ok": False, "first_bad_seq": 3, "last_seq": 4}
+    assert out["chain"] == {
+        "ok": False, "verdict": "broken", "first_bad_seq": 3, "last_seq": 4, "gaps": []
+    }  # fmt: skip
+
+
+def test_missing_journal_row_is_a_gap_until_it_arrives(world: World, live_url: str) -> None:
+    client = make_client(world, live_url)
+    day = exam_day("PLAN-1", ["2026110001", "2026110002"])
+    recs = records(day.rows)
+    violation = next(r for r in recs if r["body"]["kind"] == "violation")
+    held_back = [r for r in recs if r is not violation]
+    out = client.push(held_back)
+    gap = violation["body"]["seq"]
+    assert {a["status"] for a in out["acks"]} == {"stored"}
+    assert out["chain"]["ok"] is False and out["chain"]["verdict"] == "incomplete"
+    assert out["chain"]["gaps"] == [[gap, gap]] and out["chain"]["first_bad_seq"] is None
+    with world.app.app_context():
+        full = ingest.verify_site_chain(get_db(), "SITE-A", "2026-11-24T03:00:00Z")
+        assert full["ok"] is False and full["gaps"] == [[gap, gap]]
+        report = reports.plan_report(get_db(), "PLAN-1")
+        assert report is not None and report["chain"]["verdict"] == "incomplete"
+        assert report["chain"]["gaps_in_plan"] == [[gap, gap]]
+    # the same stored rows again change nothing; the missing row arriving late closes the gap
+    assert client.push(held_back)["chain"]["verdict"] == "incomplete"
+    out = client.push([violation])
+    assert out["chain"]["ok"] is True and out["chain"]["verdict"] == "intact"
+    assert out["chain"]["gaps"] == []
+    with world.app.app_context():
+        assert ingest.verify_site_chain(get_db(), "SITE-A", "2026-11-24T03:00:00Z")["ok"] is True
+
+
+def test_late_row_that_does_not_link_breaks_the_chain(world: World, live_url: str) -> None:
+    client = make_client(world, live_url)
+    day = exam_day("PLAN-1", ["2026110001"])
+    rows = copy.deepcopy(day.rows)
+    client.push(records(rows[:3]) + records(rows[4:], start=5))
+    forged = dict(rows[3], prev_hash=chain.GENESIS)  # not the hash of row 3
+    forged["hash"] = chain.row_hash(forged["prev_hash"], forged)
+    out = client.push(records([forged], start=4))
+    assert out["chain"]["verdict"] == "broken" and out["chain"]["gaps"] == []
+    assert out["chain"]["first_bad_seq"] == 4
 
 
 def test_cloud_down_then_resume(world: World, live_url: str) -> None:
@@ -222,3 +262,40 @@ def test_connection_cut_mid_batch_stores_nothing_then_resumes(world: World, live
     assert {a["status"] for a in out["acks"]} == {"stored"}
     with world.app.app_context():
         assert get_db().scalar("SELECT COUNT(*) FROM journal") == len(recs)
+
+
+@pytest.mark.parametrize(
+    ("gaps", "span", "touching"),
+    [
+        ([[5, 5]], (1, 4), [[5, 5]]),  # the plan's last row is right before the gap
+        ([[5, 5]], (6, 9), [[5, 5]]),  # its first row right after it
+        ([[5, 7]], (1, 3), []),  # another session's row lies between
+        ([[5, 7]], (9, 12), []),
+        ([[2, 3], [20, 20]], (1, 30), [[2, 3], [20, 20]]),  # within the plan's rows
+    ],
+)
+def test_gaps_touching_a_session(
+    gaps: list[list[int]], span: tuple[int, int], touching: list[list[int]]
+) -> None:
+    assert chain.gaps_touching(gaps, span) == touching
+
+
+def test_video_meta_checked_before_its_columns(world: World, live_url: str) -> None:
+    good = {"segment_id": "v1", "plan_id": "PLAN-1",
+            "meta": {"sha256": "c" * 64, "size_bytes": 10, "retention_until": "2029-11-24"}}  # fmt: skip
+    recs = [
+        {"seq": 1, "kind": "video", "body": good},
+        {"seq": 2, "kind": "video", "body": {**good, "segment_id": "v2",
+                                             "meta": {"sha256": "not-a-hash"}}},
+        {"seq": 3, "kind": "video", "body": {**good, "segment_id": "v3",
+                                             "meta": {"size_bytes": "10 MB"}}},
+        {"seq": 4, "kind": "video", "body": {**good, "segment_id": "v4", "meta": ["x"]}},
+    ]  # fmt: skip
+    out = make_client(world, live_url).push(recs)
+    assert [(a["seq"], a["status"], a.get("code")) for a in out["acks"]] == [
+        (1, "stored", None), (2, "quarantined", "bad_field"), (3, "quarantined", "bad_field"),
+        (4, "quarantined", "bad_field"),
+    ]  # fmt: skip
+    with world.app.app_context():
+        (seg,) = sync.video_segments(get_db(), "SITE-A", "PLAN-1")
+    assert seg["sha256"] == "c" * 64 and seg["retention_until"] == "2029-11-24"

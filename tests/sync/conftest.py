@@ -17,7 +17,7 @@ from examsite.app import site_of
 from examsite.engine.timing import iso, utcnow
 from examsite.store import outbox
 from tests.cloud import conftest as cloud_fixtures
-from tests.cloud.conftest import BANK, Clock, write_roster
+from tests.cloud.conftest import BANK, QTI_DIR, Clock, write_roster
 
 # the cloud's fixtures, on both backends (SQLite and MariaDB)
 cloud_db_url = cloud_fixtures.cloud_db_url
@@ -35,6 +35,12 @@ def clock() -> Clock:
 @pytest.fixture
 def published(app: Flask, clock: Clock, tmp_path: Path) -> dict[str, Any]:
     """Bank imported, a paper, SITE-A registered, PLAN-1 starting in 10 minutes with 3 candidates."""
+    return publish_day(app, clock, tmp_path)
+
+
+def publish_day(app: Flask, clock: Clock, tmp_path: Path, with_qti: bool = False) -> dict[str, Any]:
+    """What ``published`` sets up; ``with_qti`` also imports a QTI package (category 网页) and
+    draws one of the paper's three single-choice questions from it."""
     from cloudsync import sealing
     from cloudsync.cloud import composition, publication
     from cloudsync.cloud.database import get_db
@@ -50,6 +56,12 @@ def published(app: Flask, clock: Clock, tmp_path: Path) -> dict[str, Any]:
                 "duration_min": 60, "pass_mark": 6}  # fmt: skip
         parts = [composition.Part("judge", 2, 1), composition.Part("single", 3, 1),
                  composition.Part("multi", 2, 2)]  # fmt: skip
+        if with_qti:
+            qti = (QTI_DIR / "WebDeveloperTest1.zip").read_bytes()
+            assert publication.import_qti(db, qti, "网页", clock()).stored == 7
+            gas = "燃气经营企业从业人员"
+            parts = [composition.Part("judge", 2, 1, gas), composition.Part("single", 2, 1, gas),
+                     composition.Part("single", 1, 1, "网页"), composition.Part("multi", 2, 2, gas)]  # fmt: skip
         publication.compose_paper(db, meta, clock(), parts=parts, seed=3)
         site = sites.register(db, "SITE-A", "第一考点", clock())
         key = signing_key(app.config["SIGNING_KEY_PATH"])

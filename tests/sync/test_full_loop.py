@@ -11,24 +11,31 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from cloudsync.cloud import publication, reports
+from cloudsync.cloud import reports
 from cloudsync.cloud.database import get_db
+from cloudsync.cloud.store import questions
 from examsite.app import site_of
 from examsite.store import sessions
 from examsite.sync.staging import stage_day
-from tests.cloud.conftest import QTI_DIR
 from tests.live import LiveServer, Terminal, wait_for
 
-from .conftest import cloud_client
+from .conftest import cloud_client, publish_day
+
+
+@pytest.fixture
+def published(app: Flask, clock: Any, tmp_path: Path) -> dict[str, Any]:
+    """The day of the other sync tests, with a QTI package in the bank and one of its items on
+    the paper (conftest.publish_day)."""
+    return publish_day(app, clock, tmp_path, with_qti=True)
 
 
 @pytest.mark.slow
 def test_publish_stage_exam_push(
     app: Flask, site: Flask, published: dict[str, Any], clock: Any, tmp_path: Path
 ) -> None:
-    with app.app_context():  # a QTI package goes into the bank as well
-        assert publication.import_qti(get_db(), (QTI_DIR / "WebDeveloperTest1.zip").read_bytes(),
-                                      "网页", clock()).stored == 7  # fmt: skip
+    with app.app_context():
+        from_qti = {q["qid"] for q in questions.listing(get_db(), bank="qti")}
+    assert len(from_qti) == 7
     reports_ = stage_day(site_of(site).exam, cloud_client(site), published["day"])
     assert [r["status"] for r in reports_] == ["ready"]
     with site_of(site).sitedb.read() as db:
@@ -58,6 +65,8 @@ def test_publish_stage_exam_push(
             )
             paper = t.call("paper", {})
             assert paper["ok"] and len(paper["questions"]) == 7
+            on_paper = {q["qid"] for q in paper["questions"]} & from_qti
+            assert len(on_paper) == 1  # the QTI item reached the candidates' terminals
             for seq, q in enumerate(paper["questions"], start=1):
                 assert t.call(
                     "answer", {"seq": seq, "qid": q["qid"], "value": [q["options"][0]["id"]]}

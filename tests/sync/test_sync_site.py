@@ -10,8 +10,10 @@ from flask import Flask
 
 from cloudsync import sealing
 from cloudsync.client import CloudClient, CloudUnavailable
+from cloudsync.cloud import ingest, reports
 from cloudsync.cloud.database import get_db
 from examsite.app import site_of
+from examsite.engine.timing import iso, utcnow
 from examsite.store import candidates, journal, outbox, sessions
 from examsite.sync import push as sync_push
 from examsite.sync.release import ReleaseError, fetch_and_open, open_with_code
@@ -158,6 +160,29 @@ def test_altered_site_journal_flagged_by_cloud(
     assert st["cloud_chain_ok"] is False
     receipt = next(r for r in st["receipts"] if r["ticket"] == "2026110001")
     assert receipt["matches"] == 1  # the cloud holds what the site holds, altered row included
+
+
+def test_deleted_site_journal_row_flagged_by_cloud(
+    site: Flask, published: dict[str, Any], app: Flask
+) -> None:
+    staged(site, published)
+    write_exam(site, ["2026110001", "2026110002"])
+    sitedb = site_of(site).sitedb
+    with sitedb.write() as db:  # someone removes one check-in from the site's journal
+        gone = db.execute(
+            "SELECT seq FROM journal WHERE kind = 'checkin' AND candidate_ticket = '2026110002'"
+        ).fetchone()[0]
+        db.execute("DELETE FROM journal WHERE seq = ?", [gone])
+    sync_push.fill(sitedb)
+    sync_push.push(sitedb, cloud_client(site))
+    assert status(sitedb)["cloud_chain_ok"] is False
+    with app.app_context():
+        report = reports.plan_report(get_db(), "PLAN-1")
+        assert report is not None
+        assert report["chain"]["verdict"] == "incomplete"
+        assert report["chain"]["gaps_in_plan"] == [[gone, gone]]
+        full = ingest.verify_site_chain(get_db(), "SITE-A", iso(utcnow()))
+        assert full["ok"] is False and full["gaps"] == [[gone, gone]]
 
 
 def test_purge_only_receipted_and_only_when_asked(site: Flask, published: dict[str, Any]) -> None:

@@ -11,7 +11,8 @@ _LIGHT = (
     "id, uid, number, kind, role, work_type, holder_name, holder_sex, id_number, birth_date, "
     "company_name, company_category, holder_is_legal_rep, valid_from, valid_until, ce_due, "
     "ce_stage, age_cut, revoked, revoked_reason, abnormal, abnormal_reason, renewals, issuer, "
-    "issued_on, site_id, plan_id, ticket, created_at, updated_at"
+    "issued_on, site_id, plan_id, ticket, created_at, updated_at, prev_valid_from, "
+    "prev_valid_until"
 )
 
 
@@ -56,9 +57,10 @@ def search(db: Database, text: str = "", limit: int = 200) -> list[Row]:
 
 
 def due_for_review(db: Database, today: str) -> list[Row]:
-    """Certificates whose first continuing-education deadline has come and not been reviewed."""
+    """Certificates whose first continuing-education deadline is over (before ``today``) and
+    not reviewed yet."""
     return db.query(
-        f"SELECT {_LIGHT} FROM certificates WHERE ce_stage = 1 AND ce_due IS NOT NULL AND ce_due <= ? "
+        f"SELECT {_LIGHT} FROM certificates WHERE ce_stage = 1 AND ce_due IS NOT NULL AND ce_due < ? "
         "AND revoked = 0 AND abnormal = 0 ORDER BY id",
         (today,),
     )

@@ -5,6 +5,13 @@ from __future__ import annotations
 from cloudsync.cloud.db import Database
 
 
+def ensure(db: Database, name: str) -> None:
+    """Create counter ``name`` at 0 unless it exists. Call it *outside* a transaction before a
+    transaction bumps it as a lock: two transactions creating the same row at once would
+    deadlock on InnoDB instead of waiting for each other."""
+    db.insert_ignore("cert_counters", {"name": name, "value": 0})
+
+
 def bump(db: Database, name: str) -> int:
     """Increment counter ``name`` (created at 0) and return its new value.
 

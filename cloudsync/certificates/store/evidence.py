@@ -93,8 +93,23 @@ def candidate_captures(db: Database, site_id: str, plan_id: str, ticket: str) ->
 
 
 def chain_status(db: Database, site_id: str) -> Row | None:
-    """The site's journal verification status, or None when nothing was verified yet."""
-    return db.one("SELECT * FROM chain_status WHERE site_id = ?", (site_id,))
+    """The site's journal verification status (``gaps`` decoded), or None when nothing was
+    verified yet."""
+    row = db.one("SELECT * FROM chain_status WHERE site_id = ?", (site_id,))
+    if row is not None:
+        row["gaps"] = json.loads(row["gaps"]) if row.get("gaps") else []
+    return row
+
+
+def session_span(db: Database, site_id: str, session_id: str) -> tuple[int, int] | None:
+    """The first and last sequence number of a session's (plan's) rows at the site, or None."""
+    row = db.one(
+        "SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM journal WHERE site_id = ? AND session_id = ?",
+        (site_id, session_id),
+    )
+    if row is None or row["lo"] is None:
+        return None
+    return int(row["lo"]), int(row["hi"])
 
 
 def _obj(text: Any) -> Any:

@@ -59,6 +59,37 @@ def pool(db: Database, category: str | None, qtype: str) -> list[Row]:
     return [_decode(r) for r in rows]
 
 
+#: Where a question came from, as its ``source`` says: QTI items are ``qti:<file>``, Excel rows
+#: ``<sheet>!<row>``.
+BANKS = ("excel", "qti")
+
+
+def listing(
+    db: Database,
+    category: str | None = None,
+    qtype: str | None = None,
+    bank: str | None = None,
+) -> list[Row]:
+    """Questions (decoded) by category, type and id, optionally only one category, one type or
+    one bank (``excel`` or ``qti``)."""
+    where, params = [], []
+    if category:
+        where.append("category = ?")
+        params.append(category)
+    if qtype:
+        where.append("type = ?")
+        params.append(qtype)
+    if bank == "qti":
+        where.append("source LIKE 'qti:%'")
+    elif bank == "excel":
+        where.append("source NOT LIKE 'qti:%'")
+    sql = "SELECT * FROM questions"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = db.query(sql + " ORDER BY category, type, qid", params)
+    return [_decode(r) for r in rows]
+
+
 def counts(db: Database) -> list[Row]:
     """How many questions per category and type."""
     return db.query(

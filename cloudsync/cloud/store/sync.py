@@ -98,6 +98,51 @@ def journal_hashes(db: Database, site_id: str, seqs: Sequence[int]) -> dict[int,
     return {int(r["seq"]): r["hash"] for r in rows if int(r["seq"]) in wanted}
 
 
+def unlinked(db: Database, site_id: str) -> list[Row]:
+    """The site's rows stored before their predecessor (``chain_ok`` NULL, seq > 1), by seq,
+    each with ``before_seq``/``before_hash``: the closest row held below it now (0/None)."""
+    rows = db.query(
+        "SELECT j.seq, j.prev_hash, (SELECT MAX(p.seq) FROM journal p WHERE p.site_id = j.site_id"
+        " AND p.seq < j.seq) AS before_seq FROM journal j"
+        " WHERE j.site_id = ? AND j.chain_ok IS NULL AND j.seq > 1 ORDER BY j.seq",
+        (site_id,),
+    )
+    befores = [int(r["before_seq"]) for r in rows if r["before_seq"] is not None]
+    hashes: dict[int, str] = {}
+    for i in range(0, len(befores), 500):
+        part = befores[i : i + 500]
+        marks = ", ".join("?" for _ in part)
+        for h in db.query(
+            f"SELECT seq, hash FROM journal WHERE site_id = ? AND seq IN ({marks})",
+            (site_id, *part),
+        ):
+            hashes[int(h["seq"])] = h["hash"]
+    for r in rows:
+        r["seq"] = int(r["seq"])
+        r["before_seq"] = int(r["before_seq"] or 0)
+        r["before_hash"] = hashes.get(r["before_seq"])
+    return rows
+
+
+def set_chain_ok(db: Database, site_id: str, verdicts: Sequence[tuple[int, int]]) -> None:
+    """Record the link verdict (1 linked, 0 broken) of rows whose predecessor arrived later."""
+    db.executemany(
+        "UPDATE journal SET chain_ok = ? WHERE site_id = ? AND seq = ?",
+        [(ok, site_id, seq) for seq, ok in verdicts],
+    )
+
+
+def session_span(db: Database, site_id: str, session_id: str) -> tuple[int, int] | None:
+    """The first and last sequence number of a session's rows at the site, or None."""
+    row = db.one(
+        "SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM journal WHERE site_id = ? AND session_id = ?",
+        (site_id, session_id),
+    )
+    if row is None or row["lo"] is None:
+        return None
+    return int(row["lo"]), int(row["hi"])
+
+
 def iter_journal(db: Database, site_id: str, chunk: int = 5000) -> Iterator[Row]:
     """The site's journal rows in sequence order, payload decoded, read in chunks."""
     last = 0
@@ -231,18 +276,39 @@ def captures_for_plan(db: Database, site_id: str, plan_id: str, flagged_only: bo
     return rows
 
 
+#: Fields of a segment's ``meta`` that are also kept as columns (wire.VIDEO_FIELDS checks them).
+VIDEO_COLUMNS = (
+    "camera_id", "recorder_id", "record_type", "start_utc", "end_utc", "size_bytes", "sha256",
+    "retention_until", "prev_hash", "entry_hash",
+)  # fmt: skip
+
+
 def put_video(db: Database, site_id: str, body: Mapping[str, Any], at: str) -> None:
-    """Store a video segment's metadata."""
+    """Store a video segment's metadata: all of it in ``meta``, the evidence also in columns."""
+    meta = body.get("meta") or {}
     db.insert_ignore(
         "video_segments",
         {
             "site_id": site_id,
             "segment_id": body["segment_id"],
             "plan_id": body.get("plan_id"),
-            "meta": json.dumps(body.get("meta") or {}, ensure_ascii=False),
+            "meta": json.dumps(meta, ensure_ascii=False),
             "received_at": at,
+            **{c: meta.get(c) for c in VIDEO_COLUMNS},
         },
     )
+
+
+def video_segments(db: Database, site_id: str, plan_id: str) -> list[Row]:
+    """A plan's video segments at a site (``meta`` decoded), by camera and start."""
+    rows = db.query(
+        "SELECT * FROM video_segments WHERE site_id = ? AND plan_id = ? "
+        "ORDER BY camera_id, start_utc, segment_id",
+        (site_id, plan_id),
+    )
+    for r in rows:
+        r["meta"] = json.loads(r["meta"])
+    return rows
 
 
 def quarantine(
@@ -280,8 +346,12 @@ def quarantined(db: Database, site_id: str) -> list[Row]:
 
 
 def chain_status(db: Database, site_id: str) -> Row | None:
-    """The site's chain status row, or None before its first journal row."""
-    return db.one("SELECT * FROM chain_status WHERE site_id = ?", (site_id,))
+    """The site's chain status row (``gaps`` decoded to [[first, last], …]), or None before its
+    first journal row."""
+    row = db.one("SELECT * FROM chain_status WHERE site_id = ?", (site_id,))
+    if row is not None:
+        row["gaps"] = json.loads(row["gaps"]) if row.get("gaps") else []
+    return row
 
 
 def set_chain_status(
@@ -292,8 +362,9 @@ def set_chain_status(
     ok: bool,
     first_bad: int | None,
     at: str,
+    gaps: Sequence[Sequence[int]] = (),
 ) -> None:
-    """Replace the site's chain status."""
+    """Replace the site's chain status (``gaps``: the missing seq ranges, [first, last])."""
     db.execute("DELETE FROM chain_status WHERE site_id = ?", (site_id,))
     db.insert(
         "chain_status",
@@ -304,5 +375,6 @@ def set_chain_status(
             "ok": int(ok),
             "first_bad_seq": first_bad,
             "checked_at": at,
+            "gaps": json.dumps([[int(a), int(b)] for a, b in gaps]),
         },
     )
