@@ -172,6 +172,7 @@ def test_deleted_site_journal_row_flagged_by_cloud(
         gone = db.execute(
             "SELECT seq FROM journal WHERE kind = 'checkin' AND candidate_ticket = '2026110002'"
         ).fetchone()[0]
+        db.execute("DROP TRIGGER journal_no_delete")  # as a tamperer with the file would
         db.execute("DELETE FROM journal WHERE seq = ?", [gone])
     sync_push.fill(sitedb)
     sync_push.push(sitedb, cloud_client(site))
