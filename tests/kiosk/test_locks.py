@@ -126,3 +126,32 @@ def test_dispute_then_confirm(page: Page, exam_server: Any) -> None:
     on_screen(page, "confirm")
     page.click("#confirm-ok")
     on_screen(page, "wait-start")
+
+
+def test_a_disqualified_candidate_is_locked_out_for_good(page: Page, exam_server: Any) -> None:
+    server: LiveServer = exam_server()
+    st = server.staged  # type: ignore[attr-defined]
+    cand = st["roster"][2]
+    open_terminal(page, server, seat=3)
+    log_in(page, cand, st["password"])
+    on_screen(page, "wait-start")
+    start_exam(server)
+    on_screen(page, "exam")
+    page.wait_for_selector("#q-grid button")
+    page.keyboard.press("a")
+    wait_for(lambda: stored_answers(server, cand["ticket"]))
+    proctor = Proctor(server)
+    cid = candidate_id(server, cand["ticket"])
+    out = proctor.act(
+        "violation", candidate_id=cid, category=5, handling="disqualify", conduct="使用手机查阅答案"
+    )
+    assert out["ok"], out
+    page.wait_for_selector('#lock[data-reason="disqualified"]:not([hidden])')
+    shot(page, "locks-05-disqualified")
+    page.keyboard.press("b")  # keys do nothing behind the lock
+    page.reload()
+    page.wait_for_selector('#lock[data-reason="disqualified"]:not([hidden])')
+    ((state, passed),) = db_rows(
+        server, "SELECT state, passed FROM candidates WHERE id = ?", (cid,)
+    )
+    assert state == "disqualified" and not passed
