@@ -35,6 +35,12 @@ def main() -> int:
         "--interval", type=float, default=2.0, help="seconds between a candidate's answers"
     )
     ap.add_argument("--procs", type=int, default=4, help="client worker processes")
+    ap.add_argument(
+        "--client-nice",
+        type=int,
+        default=10,
+        help="niceness of the client processes (0: compete with the server on equal terms)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the temporary instance")
     a = ap.parse_args()
     if not 1 <= a.candidates <= 5000 or not 1 <= a.duration <= 600 or a.interval < 0.1:
@@ -57,6 +63,7 @@ def main() -> int:
         interval=a.interval,
         start_timeout=120,
         submit=True,
+        nice=a.client_nice,
     )
     try:
         deadline = time.monotonic() + 300
@@ -107,6 +114,7 @@ def main() -> int:
         "duration_s": a.duration,
         "interval_s": a.interval,
         "client_procs": a.procs,
+        "client_nice": a.client_nice,
     }
     print(json.dumps(out))
     if not a.keep:
