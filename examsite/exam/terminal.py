@@ -190,7 +190,7 @@ class TerminalOps(Base):
             )
         ack: dict[str, Any] = {
             "ok": True,
-            "server_time_ms": tm.epoch_ms(self.now()),
+            **self.time_payload(),
             "terminal_id": terminal_id,
             "seat": seat,
             "sessions": [],

@@ -110,7 +110,7 @@ function renderSessions() {
     const room = document.createElement("span");
     room.textContent = `${t("room")}：${s.room}`;
     const starts = document.createElement("span");
-    starts.textContent = `${t("session_starts")}：${formatClock(s.starts_at_ms, true)}`;
+    starts.textContent = `${t("session_starts")}：${formatClock(s.starts_at_ms, true, clock.utcOffsetMin)}`;
     item.append(title, room, starts);
     box.append(item);
   }
@@ -168,7 +168,7 @@ function renderWaitFacts() {
     [t("ticket"), v.candidate?.ticket ?? ""],
     [t("subject"), v.exam.subject],
     [t("room"), v.exam.room],
-    [t("starts_at"), formatClock(v.exam.starts_at_ms, true)],
+    [t("starts_at"), formatClock(v.exam.starts_at_ms, true, clock.utcOffsetMin)],
     [t("duration"), `${v.exam.duration_min} ${t("minutes")}`],
   ]);
 }
@@ -386,7 +386,7 @@ function resync() {
 
 // -- connection ----------------------------------------------------------------------------------
 function onHello(ack) {
-  clock.sync(ack.server_time_ms);
+  clock.sync(ack.server_time_ms, ack.utc_offset_min);
   state.sessions = ack.sessions || [];
   state.offlineSince = null;
   state.unreachableDismissed = false;
@@ -426,7 +426,7 @@ const START_SPREAD_MS = 1500;
 function onPush(event, data) {
   switch (event) {
     case "time":
-      clock.sync(data.server_time_ms);
+      clock.sync(data.server_time_ms, data.utc_offset_min);
       break;
     case "clock":
       clock.apply(data);
@@ -525,8 +525,8 @@ async function capture(requestId) {
 // -- clock tick ------------------------------------------------------------------------------------
 function tick() {
   const now = clock.now();
-  $("waiting-clock").textContent = formatClock(now);
-  $("wait-clock").textContent = formatClock(now);
+  $("waiting-clock").textContent = formatClock(now, false, clock.utcOffsetMin);
+  $("wait-clock").textContent = formatClock(now, false, clock.utcOffsetMin);
   if (state.offlineSince !== null && store.login && state.screen !== "done" && !state.unreachableDismissed) {
     const grace = state.screen === "exam" ? UNREACHABLE_GRACE_MS.exam : UNREACHABLE_GRACE_MS.other;
     if (performance.now() - state.offlineSince > grace && (!state.lock || state.lock.reason === "unreachable")) {
