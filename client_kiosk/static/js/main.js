@@ -37,6 +37,7 @@ const state = {
   reports: [],
   storageFailure: null, // why localStorage refused a write
   storageReportedFor: undefined, // the login token the last storage report was sent with
+  bannerWarn: null, // the time warning (minutes) the exam banner shows, if it shows one
 };
 
 const link = new Link({
@@ -567,13 +568,28 @@ function tickExam() {
 function warn(left) {
   const sid = state.view?.exam?.session_id;
   const seen = store.warned?.session_id === sid ? store.warned.shown : [];
-  const due = WARN_MINUTES.filter((m) => left <= m * 60000 && left > 0 && !seen.includes(m));
+  // A proctor's extension (or credited downtime) took the time back above a threshold: that
+  // warning is armed again and fires once more when the time falls below it again.
+  const armed = seen.filter((m) => left <= m * 60000);
+  if (armed.length !== seen.length) {
+    store.warned = { session_id: sid, shown: armed };
+    if (state.bannerWarn !== null && !armed.includes(state.bannerWarn)) {
+      if (armed.length) warnBanner(Math.min(...armed));
+      else hideBanner();
+    }
+  }
+  const due = WARN_MINUTES.filter((m) => left <= m * 60000 && left > 0 && !armed.includes(m));
   if (due.length === 0) return;
   const m = Math.min(...due);
-  store.warned = { session_id: sid, shown: [...seen, ...due] };
-  const text = t(m === 5 ? "warn_5" : "warn_10");
-  banner(text, m === 5 ? "danger" : "warn");
-  toast(text, m === 5 ? "danger" : "warn", 8000);
+  store.warned = { session_id: sid, shown: [...armed, ...due] };
+  warnBanner(m);
+  toast(t(m === 5 ? "warn_5" : "warn_10"), m === 5 ? "danger" : "warn", 8000);
+}
+
+/** The banner of the m-minute warning. */
+function warnBanner(m) {
+  banner(t(m === 5 ? "warn_5" : "warn_10"), m === 5 ? "danger" : "warn");
+  state.bannerWarn = m;
 }
 
 function banner(text, level) {
@@ -581,6 +597,12 @@ function banner(text, level) {
   el.hidden = false;
   el.dataset.level = level;
   el.textContent = text;
+  state.bannerWarn = null;
+}
+
+function hideBanner() {
+  $("exam-banner").hidden = true;
+  state.bannerWarn = null;
 }
 
 let toastTimer = null;
