@@ -168,6 +168,12 @@ class CandidateNamespace(Namespace):
     def on_paper(self, data: dict[str, Any]) -> Outcome:
         return self.exam.paper(self._terminal(), data.get("token"))
 
+    def on_flag(self, data: dict[str, Any]) -> Outcome:
+        flagged = data.get("flagged")
+        if not isinstance(flagged, bool):
+            raise ExamError("bad_request", {"field": "flagged"})
+        return self.exam.flag(self._terminal(), data.get("token"), schema.qid(data), flagged)
+
     def on_submit(self, data: dict[str, Any]) -> Outcome:
         return self.exam.submit(self._terminal(), data.get("token"))
 

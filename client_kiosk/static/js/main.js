@@ -6,6 +6,7 @@ import { AnswerQueue } from "./answers.js";
 import { Camera } from "./camera.js";
 import { formatClock, formatDuration, ServerClock } from "./clock.js";
 import { ExamView } from "./exam.js";
+import { FlagSync } from "./flags.js";
 import { applyTexts, currentLang, serverMessage, setLang, t } from "./i18n.js";
 import { Link } from "./link.js";
 import { Modal } from "./modal.js";
@@ -51,6 +52,8 @@ const link = new Link({
 });
 const queue = new AnswerQueue(store, link, onQueueChange, onAnswerRefused, clock);
 const exam = new ExamView(store, queue, () => store.login?.token);
+const flagSync = new FlagSync(store, link);
+exam.onFlag = (qid, flagged) => flagSync.set(qid, flagged, store.login?.token);
 const camera = new Camera((kind, detail) => report(kind, detail));
 
 // -- screens ---------------------------------------------------------------------------------
@@ -341,13 +344,16 @@ async function enterExam(extra) {
     clock.apply(ack.clock);
     exam.frozen = false;
     queue.load(ack.answers, ack.last_seq);
-    exam.load(login.session_id, login.ticket, ack.questions);
+    const flags = ack.flags ? flagSync.merge(ack.flags, login.token) : null;
+    exam.load(login.session_id, login.ticket, ack.questions, flags);
   } else if (extra.answers) {
     queue.load(extra.answers, extra.last_seq);
+    if (extra.flags) exam.setFlags(flagSync.merge(extra.flags, login?.token));
   }
   exam.frozen = false;
   show("exam");
   queue.flush();
+  flagSync.flush();
 }
 
 /** Refusals every screen treats the same way; true when handled. */
@@ -393,9 +399,9 @@ function onHello(ack) {
   state.unreachableDismissed = false;
   if (state.lock?.reason === "unreachable") setLock(null);
   if (ack.resume) {
-    const { answers, last_seq: lastSeq, session_id: sessionId, ...view } = ack.resume;
+    const { answers, flags, last_seq: lastSeq, session_id: sessionId, ...view } = ack.resume;
     if (store.login && sessionId) store.login = { ...store.login, session_id: sessionId };
-    applyView(view, { answers, last_seq: lastSeq });
+    applyView(view, { answers, flags, last_seq: lastSeq });
   } else if (ack.resume_error) {
     if (ack.resume_error.code === "token_revoked") {
       setLock({ reason: "moved", message: ack.resume_error.message, message_en: ack.resume_error.message_en });
@@ -408,6 +414,7 @@ function onHello(ack) {
     show("waiting");
   }
   queue.flush();
+  flagSync.flush();
   flushReports();
   reportStorage();
   renderAll();
