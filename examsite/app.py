@@ -11,6 +11,7 @@ from flask import Flask
 
 from examsite import settings
 from examsite.candidate.namespace import CandidateNamespace
+from examsite.engine.zone import site_zone
 from examsite.exam import ExamDay, Push
 from examsite.extensions import socketio
 from examsite.store import settings as stored_settings
@@ -54,7 +55,7 @@ def create_app(
     with sitedb.write() as db:
         token_secret = stored_settings.secret(db, "token_secret")
         app.secret_key = app.config["SECRET_KEY"] or stored_settings.secret(db, "flask_secret")
-    exam = ExamDay(sitedb, token_secret)
+    exam = ExamDay(sitedb, token_secret, zone=site_zone(app.config["TIME_ZONE"]))
     site = Site(sitedb, exam, GroupWriter(sitedb, exam.apply_answer))
     app.extensions["examsite"] = site
 

@@ -67,11 +67,16 @@ def identity(
 
 
 def clock(
-    ends_at: datetime | None, now: datetime, submit_allowed_at: datetime | None
+    ends_at: datetime | None,
+    now: datetime,
+    submit_allowed_at: datetime | None,
+    utc_offset_min: int,
 ) -> dict[str, Any]:
-    """Server time and the candidate's end, in epoch ms (the terminal never trusts its own clock)."""
+    """Server time and the candidate's end, in epoch ms (the terminal never trusts its own clock),
+    and the site zone's UTC offset in minutes (the page shows wall times in the site's zone)."""
     return {
         "server_time_ms": epoch_ms(now),
+        "utc_offset_min": utc_offset_min,
         "ends_at_ms": epoch_ms(ends_at) if ends_at else None,
         "submit_allowed_at_ms": epoch_ms(submit_allowed_at) if submit_allowed_at else None,
     }

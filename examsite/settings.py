@@ -38,6 +38,11 @@ SETTINGS: list[Setting] = [
     ),
     Setting("TIME_PUSH_S", 60.0, "How often running sessions get the server time pushed."),
     Setting("LANGUAGE", "zh", "Default language of pages: `zh` or `en`."),
+    Setting(
+        "TIME_ZONE",
+        "Asia/Shanghai",
+        "The site's time zone (IANA name or `UTC+8`): terminals show wall-clock times in it.",
+    ),
     Setting("CLOUD_URL", "http://127.0.0.1:5100", "Base URL of the provincial cloud."),
     Setting(
         "CAPTCHA_FIXED",

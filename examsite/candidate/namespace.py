@@ -9,7 +9,7 @@ from flask import request
 from flask_socketio import Namespace, join_room
 
 from examsite.engine.errors import ExamError, error_ack
-from examsite.engine.timing import epoch_ms, iso
+from examsite.engine.timing import iso
 from examsite.exam import ExamDay
 from examsite.exam.base import Outcome, term_room
 from examsite.store import terminals
@@ -168,6 +168,12 @@ class CandidateNamespace(Namespace):
     def on_paper(self, data: dict[str, Any]) -> Outcome:
         return self.exam.paper(self._terminal(), data.get("token"))
 
+    def on_flag(self, data: dict[str, Any]) -> Outcome:
+        flagged = data.get("flagged")
+        if not isinstance(flagged, bool):
+            raise ExamError("bad_request", {"field": "flagged"})
+        return self.exam.flag(self._terminal(), data.get("token"), schema.qid(data), flagged)
+
     def on_submit(self, data: dict[str, Any]) -> Outcome:
         return self.exam.submit(self._terminal(), data.get("token"))
 
@@ -214,4 +220,4 @@ class CandidateNamespace(Namespace):
         return out
 
     def on_time(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "server_time_ms": epoch_ms(self.exam.now())}
+        return {"ok": True, **self.exam.time_payload()}

@@ -52,6 +52,14 @@ def terminal_id(data: dict[str, Any]) -> str:
     return v
 
 
+def qid(data: dict[str, Any]) -> str:
+    """A question id: letters, digits and `_.:-`, at most 64."""
+    v = data.get("qid")
+    if not isinstance(v, str) or not QID.match(v):
+        raise ExamError("bad_request", {"field": "qid"})
+    return v
+
+
 def answer(data: dict[str, Any]) -> dict[str, Any]:
     """An answer event: seq (positive), qid, value (list of option ids, empty clears)."""
     seq = integer(data, "seq", 1, 2**31)

@@ -6,7 +6,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlite_utils import Database
@@ -16,6 +16,7 @@ from examsite.engine import timing as tm
 from examsite.engine.errors import ExamError
 from examsite.engine.scoring import score_paper
 from examsite.engine.states import CandidateState, next_candidate_state
+from examsite.engine.zone import CHINA, utc_offset_min
 from examsite.store import answers, candidates, journal, ledger, sessions, terminals, throttle
 from examsite.store.db import SiteDB
 
@@ -54,10 +55,17 @@ CONSOLE_ROOM = "console"
 class Base:
     """Shared state of the operations mixins."""
 
-    def __init__(self, sitedb: SiteDB, secret: str, clock: Callable[[], datetime] = tm.utcnow):
+    def __init__(
+        self,
+        sitedb: SiteDB,
+        secret: str,
+        clock: Callable[[], datetime] = tm.utcnow,
+        zone: tzinfo = CHINA,
+    ):
         self.sitedb = sitedb
         self.secret = secret
         self.now = clock
+        self.zone = zone  # the site's time zone (TIME_ZONE): terminals format wall times in it
         self._paper_cache: dict[str, dict[str, Any]] = {}
 
     # -- lookups used by several operations -------------------------------------------------
@@ -112,7 +120,18 @@ class Base:
         """Server time, the candidate's end and the submit time."""
         started = tm.parse_iso(session["started_at"]) if session["started_at"] else None
         allowed = sessions.timing(session).submit_allowed_at(started) if started else None
-        return payloads.clock(self.end_of(db, session, candidate_id, now), now, allowed)
+        return payloads.clock(
+            self.end_of(db, session, candidate_id, now), now, allowed, self.utc_offset_min(now)
+        )
+
+    def utc_offset_min(self, now: datetime) -> int:
+        """The site zone's offset from UTC in minutes, sent with every server time stamp."""
+        return utc_offset_min(self.zone, now)
+
+    def time_payload(self) -> dict[str, Any]:
+        """The server's time now and the site zone's offset (`hello`, `time`, the `time` push)."""
+        now = self.now()
+        return {"server_time_ms": tm.epoch_ms(now), "utc_offset_min": self.utc_offset_min(now)}
 
     def journal(
         self,

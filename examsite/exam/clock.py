@@ -88,10 +88,10 @@ class ClockOps(ProctorOps):
 
     def time_pushes(self) -> list[Push]:
         """The server's time for every running session (terminals correct their countdown by it)."""
-        now = self.now()
+        time = self.time_payload()
         with self.sitedb.read() as db:
             return [
-                Push("time", {"server_time_ms": tm.epoch_ms(now)}, session_room(s["id"]))
+                Push("time", time, session_room(s["id"]))
                 for s in sessions.active(db)
                 if s["state"] == "running"
             ]

@@ -16,7 +16,16 @@ from examsite.engine.errors import ExamError
 from examsite.engine.scoring import valid_choice
 from examsite.engine.shuffle import candidate_paper
 from examsite.engine.states import CandidateState, SessionState, next_candidate_state
-from examsite.store import answers, candidates, captures, ledger, sessions, terminals, throttle
+from examsite.store import (
+    answers,
+    candidates,
+    captures,
+    flags,
+    ledger,
+    sessions,
+    terminals,
+    throttle,
+)
 
 from .base import Base, Outcome, Push, dumps_value, session_room, term_room
 
@@ -190,7 +199,7 @@ class TerminalOps(Base):
             )
         ack: dict[str, Any] = {
             "ok": True,
-            "server_time_ms": tm.epoch_ms(self.now()),
+            **self.time_payload(),
             "terminal_id": terminal_id,
             "seat": seat,
             "sessions": [],
@@ -207,6 +216,7 @@ class TerminalOps(Base):
                     ack["resume"] = self.view(db, cand, session)
                     ack["resume"]["session_id"] = session["id"]
                     ack["resume"]["answers"] = answers.current(db, cand["id"])
+                    ack["resume"]["flags"] = flags.flagged(db, cand["id"])
                     ack["resume"]["last_seq"] = answers.last_seqs(db, cand["id"]).get(
                         terminal_id, 0
                     )
@@ -390,10 +400,32 @@ class TerminalOps(Base):
                     "ok": True,
                     "questions": candidate_paper(paper, cand["shuffle_seed"]),
                     "answers": answers.current(db, cand["id"]),
+                    "flags": flags.flagged(db, cand["id"]),
                     "last_seq": answers.last_seqs(db, cand["id"]).get(terminal_id, 0),
                     "clock": self.clock_payload(db, session, cand["id"], self.now()),
                 }
             )
+
+    def flag(self, terminal_id: str, token: object, qid: str, flagged: bool) -> Outcome:
+        """The candidate flags (标记) a question for review, or takes the flag off.
+
+        Kept on the server so that the flags follow the candidate to a new terminal after a seat
+        transfer. Not journaled: a flag is the candidate's own bookmark and changes no answer, no
+        result and no time, so it has no place in the audit trail, the archive or the cloud push
+        (a journal row per toggle would only grow the hash chain).
+        """
+        with self.sitedb.write() as db:
+            cand = self.authenticate(db, token, terminal_id)
+            session = self.session_of(db, cand["session_id"])
+            rules.check_answering(sessions.view(session), C(cand["state"]))
+            self.require_password(cand)
+            qs = self.questions(db, session["id"])
+            if qs is None:
+                raise ExamError("paper_sealed")
+            if qid not in qs:
+                raise ExamError("qid_unknown", {"qid": qid})
+            flags.put(db, cand["id"], qid, flagged, terminal_id, tm.iso(self.now()))
+        return Outcome({"ok": True, "qid": qid, "flagged": flagged})
 
     def apply_answer(self, db: Database, item: dict[str, Any]) -> dict[str, Any]:
         """Store one answer event inside the writer's transaction; returns the acknowledgement.

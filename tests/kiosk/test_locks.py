@@ -45,6 +45,15 @@ def test_leave_transfer_and_message(page: Page, browser: Browser, exam_server: A
     wait_for(lambda: stored_answers(server, cand["ticket"]))
     proctor = Proctor(server)
     cid = candidate_id(server, cand["ticket"])
+    # Flag the third question: the flag is kept on the server, so it follows the transfer.
+    page.click('#q-grid button[data-index="2"]')
+    flagged_qid = page.get_attribute("#q-options", "data-qid")
+    page.keyboard.press("m")
+    wait_for(lambda: db_rows(server, "SELECT qid FROM flags WHERE candidate_id = ?", (cid,)))
+    assert db_rows(server, "SELECT qid FROM flags WHERE candidate_id = ?", (cid,)) == [
+        (flagged_qid,)
+    ]
+    page.click('#q-grid button[data-index="0"]')
 
     # A message from the proctor.
     assert proctor.act(
@@ -88,6 +97,16 @@ def test_leave_transfer_and_message(page: Page, browser: Browser, exam_server: A
         on_screen(new, "exam")
         new.wait_for_selector("#q-grid button.answered")
         assert new.locator("#q-grid button.answered").count() == 1
+        # The flag came along: the new terminal never saw it being set.
+        flagged = new.eval_on_selector_all(
+            "#q-grid button.flagged", "bs => bs.map(b => Number(b.textContent))"
+        )
+        assert flagged == [3]
+        shot(new, "locks-06-transfer-flags-came-along")
+        new.click('#q-grid button[data-index="2"]')
+        assert new.get_attribute("#q-options", "data-qid") == flagged_qid
+        assert new.get_attribute("#q-flag-btn", "aria-pressed") == "true"
+        new.click('#q-grid button[data-index="0"]')
         new.keyboard.press("ArrowRight")
         new.keyboard.press("a")
         wait_for(lambda: len(stored_answers(server, cand["ticket"])) == 2)

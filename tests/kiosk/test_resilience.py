@@ -10,7 +10,15 @@ from playwright.sync_api import BrowserContext, Page
 
 from tests.live import LiveServer, wait_for
 
-from .terminal_page import log_in, on_screen, open_terminal, shot, start_exam, stored_answers
+from .terminal_page import (
+    db_rows,
+    log_in,
+    on_screen,
+    open_terminal,
+    shot,
+    start_exam,
+    stored_answers,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -146,5 +154,61 @@ def test_a_reload_while_the_server_is_down_shows_the_page_not_a_browser_error(
         restarted.staged = st  # type: ignore[attr-defined]
         page.wait_for_selector("#lock", state="hidden", timeout=30_000)
         on_screen(page, "wait-start")  # the same candidate, resumed from the stored token
+    finally:
+        restarted.kill()
+
+
+def test_server_killed_mid_exam_with_answers_still_queued(
+    page: Page, context: BrowserContext, exam_server: Any
+) -> None:
+    server: LiveServer = exam_server()
+    st = server.staged  # type: ignore[attr-defined]
+    cand = into_exam(page, server, seat=1)
+    first = answer_first_option(page)
+    page.wait_for_selector('#save-state[data-state="saved"]')
+
+    # Offline first, so that no acknowledgement can arrive; answer and flag; then the server dies.
+    context.set_offline(True)
+    queued: dict[str, str] = {}
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+        qid, value = answer_first_option(page)
+        queued[qid] = value
+    page.keyboard.press("m")
+    flagged_qid = page.get_attribute("#q-options", "data-qid")
+    page.wait_for_selector('#save-state[data-state="offline"]')
+    server.kill()
+    context.set_offline(False)  # the network is back, the server is not
+
+    page.wait_for_selector('#lock[data-reason="unreachable"]:not([hidden])', timeout=40_000)
+    assert "请勿关闭" in (page.text_content("#lock-message") or "")
+    assert "2 条" in (page.text_content("#lock-queue") or "")
+    assert page.is_visible("#lock-action")  # 继续作答（答案暂存本机）
+    assert page.evaluate("window.kiosk.pending") == 2
+    assert stored_answers(server, cand["ticket"]) == {first[0]: [first[1]]}
+    shot(page, "lock-03-unreachable-during-exam")
+
+    restarted = LiveServer(server.instance, port=server.port, env=server.env).start()
+    try:
+        restarted.staged = st  # type: ignore[attr-defined]
+        page.wait_for_selector("#lock", state="hidden", timeout=30_000)
+        page.wait_for_selector('#save-state[data-state="saved"]', timeout=30_000)
+        assert page.evaluate("window.kiosk.pending") == 0
+        want = {first[0]: [first[1]], **{q: [v] for q, v in queued.items()}}
+        assert stored_answers(restarted, cand["ticket"]) == want
+        # The flag made offline reached the server too.
+        wait_for(
+            lambda: (
+                db_rows(
+                    restarted,
+                    "SELECT f.qid FROM flags f JOIN candidates c ON c.id = f.candidate_id"
+                    " WHERE c.ticket = ?",
+                    (cand["ticket"],),
+                )
+                == [(flagged_qid,)]
+            )
+        )
+        on_screen(page, "exam")
+        shot(page, "lock-04-resumed-after-restart")
     finally:
         restarted.kill()

@@ -1,16 +1,23 @@
 // The server owns the clock. The page keeps the last server time it heard and how long ago that
 // was by the monotonic performance clock, so a wrong or changed terminal clock changes nothing.
 
+/** China Standard Time (UTC+8), the site zone's default (setting TIME_ZONE). */
+export const DEFAULT_UTC_OFFSET_MIN = 480;
+
 export class ServerClock {
   constructor() {
     this.baseServer = null;
     this.basePerf = 0;
     this.endsAt = null;
     this.submitAllowedAt = null;
+    // The site's zone, not the terminal's: a terminal set to the wrong zone still shows the
+    // server's wall time. China Standard Time until the server says otherwise.
+    this.utcOffsetMin = DEFAULT_UTC_OFFSET_MIN;
   }
 
-  /** A server time stamp just received. */
-  sync(serverTimeMs) {
+  /** A server time stamp just received (`time`, `hello`: server_time_ms and utc_offset_min). */
+  sync(serverTimeMs, utcOffsetMin) {
+    if (Number.isInteger(utcOffsetMin)) this.utcOffsetMin = utcOffsetMin;
     if (typeof serverTimeMs !== "number") return;
     this.baseServer = serverTimeMs;
     this.basePerf = performance.now();
@@ -19,7 +26,7 @@ export class ServerClock {
   /** A `clock` object of the protocol: server time, the candidate's end, when submit opens. */
   apply(clock) {
     if (!clock) return;
-    this.sync(clock.server_time_ms);
+    this.sync(clock.server_time_ms, clock.utc_offset_min);
     if ("ends_at_ms" in clock) this.endsAt = clock.ends_at_ms;
     if ("submit_allowed_at_ms" in clock) this.submitAllowedAt = clock.submit_allowed_at_ms;
   }
@@ -60,11 +67,15 @@ export function formatDuration(ms) {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
-/** Wall time of an epoch-ms instant in the terminal's time zone (China Standard Time on site). */
-export function formatClock(ms, withDate = false) {
+/**
+ * Wall time of an epoch-ms instant in the site's zone, given as minutes east of UTC: the
+ * terminal's own zone is never used (it may be set wrong).
+ */
+export function formatClock(ms, withDate = false, utcOffsetMin = DEFAULT_UTC_OFFSET_MIN) {
   if (ms === null || ms === undefined) return "--:--:--";
-  const d = new Date(ms);
+  // Shift the instant by the offset and read it as UTC: the fields are the site's wall time.
+  const d = new Date(ms + utcOffsetMin * 60000);
   const p = (n) => String(n).padStart(2, "0");
-  const time = `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-  return withDate ? `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${time}` : time;
+  const time = `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  return withDate ? `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${time}` : time;
 }

@@ -25,6 +25,7 @@ export class ExamView {
     this.flags = new Set();
     this.frozen = false; // time is up: no more changes
     this.onSubmit = () => {};
+    this.onFlag = (_qid, _flagged) => {}; // a flag changed: kept on the server too
     this.applyFont();
     $("q-prev").addEventListener("click", () => this.go(this.index - 1));
     $("q-next").addEventListener("click", () => this.go(this.index + 1));
@@ -33,14 +34,17 @@ export class ExamView {
     $("font-up").addEventListener("click", () => this.font(1));
   }
 
-  /** A paper arrived (candidate order); return to where this candidate was. */
-  load(sessionId, ticket, questions) {
+  /**
+   * A paper arrived (candidate order); return to where this candidate was. `flags`: the server's
+   * flags with unacknowledged changes on top (null: only what this terminal kept).
+   */
+  load(sessionId, ticket, questions, flags = null) {
     this.sessionId = sessionId;
     this.questions = questions;
     const place = this.store.place;
     const mine = place && place.session_id === sessionId && place.ticket === ticket;
     this.ticket = ticket;
-    this.flags = new Set(mine ? place.flags || [] : []);
+    this.flags = new Set(flags ?? (mine ? place.flags || [] : []));
     const at = mine ? questions.findIndex((q) => q.qid === place.qid) : -1;
     this.index = at >= 0 ? at : 0;
     this.render();
@@ -71,6 +75,13 @@ export class ExamView {
     this.render();
   }
 
+  /** The flags as the server knows them after a resume (with unacknowledged changes on top). */
+  setFlags(flags) {
+    this.flags = new Set(flags);
+    this.savePlace();
+    this.render();
+  }
+
   toggleFlag() {
     const q = this.current;
     if (!q) return;
@@ -78,6 +89,7 @@ export class ExamView {
     else this.flags.add(q.qid);
     this.savePlace();
     this.render();
+    this.onFlag(q.qid, this.flags.has(q.qid));
   }
 
   font(delta) {

@@ -6,6 +6,7 @@ import { AnswerQueue } from "./answers.js";
 import { Camera } from "./camera.js";
 import { formatClock, formatDuration, ServerClock } from "./clock.js";
 import { ExamView } from "./exam.js";
+import { FlagSync } from "./flags.js";
 import { applyTexts, currentLang, serverMessage, setLang, t } from "./i18n.js";
 import { Link } from "./link.js";
 import { Modal } from "./modal.js";
@@ -37,6 +38,7 @@ const state = {
   reports: [],
   storageFailure: null, // why localStorage refused a write
   storageReportedFor: undefined, // the login token the last storage report was sent with
+  bannerWarn: null, // the time warning (minutes) the exam banner shows, if it shows one
 };
 
 const link = new Link({
@@ -50,6 +52,8 @@ const link = new Link({
 });
 const queue = new AnswerQueue(store, link, onQueueChange, onAnswerRefused, clock);
 const exam = new ExamView(store, queue, () => store.login?.token);
+const flagSync = new FlagSync(store, link);
+exam.onFlag = (qid, flagged) => flagSync.set(qid, flagged, store.login?.token);
 const camera = new Camera((kind, detail) => report(kind, detail));
 
 // -- screens ---------------------------------------------------------------------------------
@@ -110,7 +114,7 @@ function renderSessions() {
     const room = document.createElement("span");
     room.textContent = `${t("room")}：${s.room}`;
     const starts = document.createElement("span");
-    starts.textContent = `${t("session_starts")}：${formatClock(s.starts_at_ms, true)}`;
+    starts.textContent = `${t("session_starts")}：${formatClock(s.starts_at_ms, true, clock.utcOffsetMin)}`;
     item.append(title, room, starts);
     box.append(item);
   }
@@ -168,7 +172,7 @@ function renderWaitFacts() {
     [t("ticket"), v.candidate?.ticket ?? ""],
     [t("subject"), v.exam.subject],
     [t("room"), v.exam.room],
-    [t("starts_at"), formatClock(v.exam.starts_at_ms, true)],
+    [t("starts_at"), formatClock(v.exam.starts_at_ms, true, clock.utcOffsetMin)],
     [t("duration"), `${v.exam.duration_min} ${t("minutes")}`],
   ]);
 }
@@ -340,13 +344,16 @@ async function enterExam(extra) {
     clock.apply(ack.clock);
     exam.frozen = false;
     queue.load(ack.answers, ack.last_seq);
-    exam.load(login.session_id, login.ticket, ack.questions);
+    const flags = ack.flags ? flagSync.merge(ack.flags, login.token) : null;
+    exam.load(login.session_id, login.ticket, ack.questions, flags);
   } else if (extra.answers) {
     queue.load(extra.answers, extra.last_seq);
+    if (extra.flags) exam.setFlags(flagSync.merge(extra.flags, login?.token));
   }
   exam.frozen = false;
   show("exam");
   queue.flush();
+  flagSync.flush();
 }
 
 /** Refusals every screen treats the same way; true when handled. */
@@ -386,15 +393,15 @@ function resync() {
 
 // -- connection ----------------------------------------------------------------------------------
 function onHello(ack) {
-  clock.sync(ack.server_time_ms);
+  clock.sync(ack.server_time_ms, ack.utc_offset_min);
   state.sessions = ack.sessions || [];
   state.offlineSince = null;
   state.unreachableDismissed = false;
   if (state.lock?.reason === "unreachable") setLock(null);
   if (ack.resume) {
-    const { answers, last_seq: lastSeq, session_id: sessionId, ...view } = ack.resume;
+    const { answers, flags, last_seq: lastSeq, session_id: sessionId, ...view } = ack.resume;
     if (store.login && sessionId) store.login = { ...store.login, session_id: sessionId };
-    applyView(view, { answers, last_seq: lastSeq });
+    applyView(view, { answers, flags, last_seq: lastSeq });
   } else if (ack.resume_error) {
     if (ack.resume_error.code === "token_revoked") {
       setLock({ reason: "moved", message: ack.resume_error.message, message_en: ack.resume_error.message_en });
@@ -407,6 +414,7 @@ function onHello(ack) {
     show("waiting");
   }
   queue.flush();
+  flagSync.flush();
   flushReports();
   reportStorage();
   renderAll();
@@ -426,7 +434,7 @@ const START_SPREAD_MS = 1500;
 function onPush(event, data) {
   switch (event) {
     case "time":
-      clock.sync(data.server_time_ms);
+      clock.sync(data.server_time_ms, data.utc_offset_min);
       break;
     case "clock":
       clock.apply(data);
@@ -525,8 +533,8 @@ async function capture(requestId) {
 // -- clock tick ------------------------------------------------------------------------------------
 function tick() {
   const now = clock.now();
-  $("waiting-clock").textContent = formatClock(now);
-  $("wait-clock").textContent = formatClock(now);
+  $("waiting-clock").textContent = formatClock(now, false, clock.utcOffsetMin);
+  $("wait-clock").textContent = formatClock(now, false, clock.utcOffsetMin);
   if (state.offlineSince !== null && store.login && state.screen !== "done" && !state.unreachableDismissed) {
     const grace = state.screen === "exam" ? UNREACHABLE_GRACE_MS.exam : UNREACHABLE_GRACE_MS.other;
     if (performance.now() - state.offlineSince > grace && (!state.lock || state.lock.reason === "unreachable")) {
@@ -567,13 +575,28 @@ function tickExam() {
 function warn(left) {
   const sid = state.view?.exam?.session_id;
   const seen = store.warned?.session_id === sid ? store.warned.shown : [];
-  const due = WARN_MINUTES.filter((m) => left <= m * 60000 && left > 0 && !seen.includes(m));
+  // A proctor's extension (or credited downtime) took the time back above a threshold: that
+  // warning is armed again and fires once more when the time falls below it again.
+  const armed = seen.filter((m) => left <= m * 60000);
+  if (armed.length !== seen.length) {
+    store.warned = { session_id: sid, shown: armed };
+    if (state.bannerWarn !== null && !armed.includes(state.bannerWarn)) {
+      if (armed.length) warnBanner(Math.min(...armed));
+      else hideBanner();
+    }
+  }
+  const due = WARN_MINUTES.filter((m) => left <= m * 60000 && left > 0 && !armed.includes(m));
   if (due.length === 0) return;
   const m = Math.min(...due);
-  store.warned = { session_id: sid, shown: [...seen, ...due] };
-  const text = t(m === 5 ? "warn_5" : "warn_10");
-  banner(text, m === 5 ? "danger" : "warn");
-  toast(text, m === 5 ? "danger" : "warn", 8000);
+  store.warned = { session_id: sid, shown: [...armed, ...due] };
+  warnBanner(m);
+  toast(t(m === 5 ? "warn_5" : "warn_10"), m === 5 ? "danger" : "warn", 8000);
+}
+
+/** The banner of the m-minute warning. */
+function warnBanner(m) {
+  banner(t(m === 5 ? "warn_5" : "warn_10"), m === 5 ? "danger" : "warn");
+  state.bannerWarn = m;
 }
 
 function banner(text, level) {
@@ -581,6 +604,12 @@ function banner(text, level) {
   el.hidden = false;
   el.dataset.level = level;
   el.textContent = text;
+  state.bannerWarn = null;
+}
+
+function hideBanner() {
+  $("exam-banner").hidden = true;
+  state.bannerWarn = null;
 }
 
 let toastTimer = null;

@@ -167,6 +167,15 @@ export class TerminalStore {
     write(this.key("place"), v);
   }
 
+  /** Flag changes the server has not acknowledged yet: {qid: {flagged, token}}. */
+  get flagQueue() {
+    const q = read(this.key("flag_queue"), {});
+    return q && typeof q === "object" && !Array.isArray(q) ? q : {};
+  }
+  set flagQueue(v) {
+    write(this.key("flag_queue"), v);
+  }
+
   /** Time warnings already shown for a session: {session_id, shown: [10, 5]}. */
   get warned() {
     return read(this.key("warned"), null);
@@ -179,6 +188,7 @@ export class TerminalStore {
   forgetLogin() {
     write(this.key("login"), null);
     write(this.key("place"), null);
+    write(this.key("flag_queue"), null);
     write(this.key("warned"), null);
     write(this.key("late_handed"), null);
   }
