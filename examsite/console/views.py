@@ -711,6 +711,12 @@ ACTIONS: dict[str, tuple[str, Callable[[dict[str, Any], str], Any]]] = {
             _reason_needed(_text(d, "reason")),
         ),
     ),
+    "cancel_transfer": (
+        "control",
+        lambda d, a: _site().exam.cancel_transfer(
+            _int(d, "candidate_id"), a, _reason_needed(_text(d, "reason"))
+        ),
+    ),
     "leave": (
         "control",
         lambda d, a: _site().exam.leave(_int(d, "candidate_id"), a, _text(d, "reason")),
