@@ -163,6 +163,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "admit": ("准予入场", "Admit"),
     "refuse": ("拒绝入场", "Refuse"),
     "sim_card": ("模拟刷卡", "Simulate card"),
+    "desk_camera": ("摄像头", "Camera"),
     "registered_photo": ("登记照片", "Registered photo"),
     "camera_still": ("现场抓拍", "Camera still"),
     "face": ("人脸比对", "Face check"),
