@@ -1,7 +1,9 @@
 """Camera frame sources: one JPEG still on request, bounded in size.
 
 :class:`OpenCVSource` reads a local camera index, an RTSP/HTTP stream URL or a video file;
-:class:`ImageFolderSource` cycles through the images in a folder (tests and demos).
+:class:`ImageFolderSource` cycles through the images in a folder (tests and demos);
+:class:`ReopeningSource` holds a configured source that may be missing (unplugged at start-up)
+and opens it when it can.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import _thread
 import io
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -168,6 +171,12 @@ class OpenCVSource:
                 request.done.release()
             self._exited.release()
 
+    @property
+    def connected(self) -> bool:
+        """False while the capture is lost and being reopened."""
+        with self._guard:
+            return self._capture is not None and not self._closed
+
     def still(self, max_side: int = 640, quality: int = 85) -> bytes:
         """A frame grabbed after this call began, as JPEG (blocks up to the read timeout)."""
         request = _StillRequest(self._new_lock())
@@ -279,3 +288,110 @@ def open_source(spec: str) -> FrameSource:
     if spec.isdigit():
         return OpenCVSource(int(spec))
     return OpenCVSource(spec)
+
+
+class ReopeningSource:
+    """A configured camera that may be missing: opened when it can be, retried until then.
+
+    A camera unplugged when the server starts (or a stream that is down, an image folder not
+    there yet) would otherwise leave the desk without a camera until a restart. Here
+    :meth:`reopen` tries ``open_source(spec)`` again once a back-off has passed (``min_retry_s``
+    doubling up to ``max_retry_s``), and :meth:`still` does the same first. A source that fails
+    a still and cannot heal itself (an image folder; an :class:`OpenCVSource` reopens its own
+    capture) is dropped and opened afresh. Opening blocks for at most the source's open timeout:
+    call :meth:`reopen` and :meth:`still` off the event loop.
+    """
+
+    def __init__(
+        self,
+        spec: str,
+        opener: Callable[[str], FrameSource] | None = None,
+        *,
+        min_retry_s: float = 2.0,
+        max_retry_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.spec = spec
+        self._opener = opener or open_source
+        self._min, self._max = min_retry_s, max_retry_s
+        self._clock = clock
+        self._lock = _native()[1]()  # shared with the hub's pool threads: a real lock
+        self._source: FrameSource | None = None
+        self._error: DeviceError | None = None
+        self._retry_s = min_retry_s
+        self._next_try = 0.0
+        self.attempts = 0
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """``{"state": "ok" | "unavailable", "source", "message", "message_en", "attempts"}``."""
+        source, error = self._source, self._error
+        if source is not None and getattr(source, "connected", True):
+            return {
+                "state": "ok",
+                "source": self.spec,
+                "message": f"摄像头 {self.spec} 已连接",
+                "message_en": f"camera {self.spec} connected",
+                "attempts": self.attempts,
+            }
+        if source is not None or error is None:  # an OpenCV capture lost, reopening itself
+            error = CameraError(
+                "camera_unavailable",
+                f"摄像头 {self.spec} 已断开，正在自动重连",
+                f"camera {self.spec} is disconnected and being reopened",
+            )
+        return {
+            "state": "unavailable",
+            "source": self.spec,
+            "code": error.code,
+            "message": f"{error.message_zh}（正在自动重试）",
+            "message_en": f"{error.message_en} (retrying)",
+            "attempts": self.attempts,
+        }
+
+    def reopen(self) -> bool:
+        """Open the source if it is not open and the back-off has passed; True when it is open."""
+        with self._lock:
+            if self._source is not None:
+                return True
+            if self._clock() < self._next_try:
+                return False
+            self.attempts += 1
+            try:
+                self._source = self._opener(self.spec)
+            except DeviceError as e:
+                self._error = e
+                self._next_try = self._clock() + self._retry_s
+                self._retry_s = min(self._retry_s * 2, self._max)
+                return False
+            self._error = None
+            self._retry_s = self._min
+            return True
+
+    def still(self, max_side: int = 640, quality: int = 85) -> bytes:
+        """A still from the source, opening it first if it is missing (CameraError if it is)."""
+        if not self.reopen():
+            error = self._error
+            raise CameraError(
+                error.code if error else "camera_unavailable",
+                f"{error.message_zh if error else '摄像头不可用'}（正在自动重试）",
+                f"{error.message_en if error else 'camera unavailable'} (retrying)",
+            )
+        source = self._source
+        assert source is not None
+        try:
+            jpeg = source.still(max_side, quality)
+        except DeviceError as e:
+            if not hasattr(source, "connected"):  # cannot heal itself: open it afresh next time
+                with self._lock:
+                    self._source, self._error = None, e
+                source.close()
+            raise
+        return jpeg
+
+    def close(self) -> None:
+        """Release the source, if open."""
+        with self._lock:
+            source, self._source = self._source, None
+        if source is not None:
+            source.close()

@@ -146,6 +146,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "everyone": ("全体考生", "Everyone"),
     "transfer": ("转移机位", "Seat transfer"),
     "free_terminal": ("空闲终端", "Free terminal"),
+    "cancel_transfer": ("撤销转移（回原终端）", "Cancel transfer (back to the old terminal)"),
+    "cancel_transfer_hint": (
+        "考生尚未在新终端确认：原终端解锁，考生在原终端重新输入考试口令后继续，停机时间补足",
+        "Not yet confirmed on the new terminal: the old terminal unlocks, the candidate types the"
+        " room password there again and goes on; the downtime is credited",
+    ),
     "leave": ("暂离", "Temporary leave"),
     "come_back": ("返回（人工放行）", "Return (override)"),
     "violation": ("记录违纪", "Record violation"),
@@ -157,6 +163,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "admit": ("准予入场", "Admit"),
     "refuse": ("拒绝入场", "Refuse"),
     "sim_card": ("模拟刷卡", "Simulate card"),
+    "desk_camera": ("摄像头", "Camera"),
     "registered_photo": ("登记照片", "Registered photo"),
     "camera_still": ("现场抓拍", "Camera still"),
     "face": ("人脸比对", "Face check"),

@@ -26,6 +26,8 @@ class ConsoleNamespace(Namespace):
     Every event a console sends counts as activity of its login. A console whose login has
     ended gets `login_expired` (a refusal, so the page can send the proctor to the login page)
     and is disconnected: on its next event, or by `sweep`, which the server runs every minute.
+    A login that must still change its assigned password is refused on connect (and on any
+    event) with `password_change_required`, so the page goes to /console/password.
     """
 
     def __init__(self, exam: ExamDay, namespace: str = "/console"):
@@ -37,10 +39,15 @@ class ConsoleNamespace(Namespace):
 
     def on_connect(self, auth_data: Any = None) -> None:
         user = auth.current_user()
-        if user is None:
-            r = refusal("login_required")
+        if user is None or self._must_change(user):
+            # the page goes to the login page, or to /console/password (004 §5: an assigned
+            # password is changed before any other use, live pushes included)
+            r = refusal("login_required" if user is None else "password_change_required")
+            # message + data: the client's connect_error gets `err.message` and `err.data`
+            # (one argument alone would arrive as a string in `message`, without the code)
             raise ConnectionRefusedError(
-                {"code": r["code"], "message": r["message"], "message_en": r["message_en"]}
+                r["message"],
+                {"code": r["code"], "message": r["message"], "message_en": r["message_en"]},
             )
         with self._lock:
             self.logins[request.sid] = session[auth.SESSION_KEY]  # type: ignore[attr-defined]
@@ -51,23 +58,30 @@ class ConsoleNamespace(Namespace):
         with self._lock:
             self.logins.pop(request.sid, None)  # type: ignore[attr-defined]
 
-    def _signed_in(self) -> dict[str, Any] | None:
-        """The account of this event's login (the event counts as its activity), or None after
-        the socket was told and disconnected."""
+    @staticmethod
+    def _must_change(user: dict[str, Any]) -> str | None:
+        """'password_change_required' while the account still has its assigned password."""
+        return "password_change_required" if user.get("must_change_password") else None
+
+    def _refused(self) -> dict[str, Any] | None:
+        """Why this event is refused (the event counts as activity of its login), or None.
+
+        A refusal comes with the socket told (`login_expired`) and disconnected."""
         user = auth.current_user()
-        if user is None:
+        code = "login_required" if user is None else self._must_change(user)
+        if code:
             # The refusal is this event's answer, which the server sends only after the
             # handler returns: disconnecting at once would swallow it, so it waits a moment.
-            self.expel(request.sid, after_s=0.5)  # type: ignore[attr-defined]
-        return user
+            self.expel(request.sid, after_s=0.5, code=code)  # type: ignore[attr-defined]
+            return refusal(code)
+        return None
 
-    def expel(self, sid: str, after_s: float = 0) -> None:
-        """Tell a console its login has ended, then disconnect it (after `after_s` seconds)."""
+    def expel(self, sid: str, after_s: float = 0, code: str = "login_required") -> None:
+        """Tell a console its login has ended (or must change its password first: `code`),
+        then disconnect it (after `after_s` seconds)."""
         with self._lock:
             self.logins.pop(sid, None)
-        self.server.emit(
-            "login_expired", refusal("login_required"), to=sid, namespace=self.namespace
-        )
+        self.server.emit("login_expired", refusal(code), to=sid, namespace=self.namespace)
 
         def disconnect() -> None:
             self.server.sleep(after_s)
@@ -97,8 +111,9 @@ class ConsoleNamespace(Namespace):
         return len(gone)
 
     def on_snapshot(self, data: Any = None) -> dict[str, Any]:
-        if self._signed_in() is None:
-            return refusal("login_required")
+        refused = self._refused()
+        if refused:
+            return refused
         wanted = data.get("session_id") if isinstance(data, dict) else None
         found = roomview.pick_session(self.exam, wanted if isinstance(wanted, str) else None)
         if found is None:
@@ -112,4 +127,4 @@ class ConsoleNamespace(Namespace):
             return refusal("internal")
 
     def on_ping_console(self, data: Any = None) -> dict[str, Any]:
-        return {"ok": self._signed_in() is not None, "app": current_app.name}
+        return {"ok": self._refused() is None, "app": current_app.name}

@@ -20,6 +20,7 @@ FONT_PATHS = (
 EVENT_KINDS = (
     "transfer",
     "transfer_confirmed",
+    "transfer_cancelled",
     "violation",
     "leave",
     "return",
@@ -65,6 +66,14 @@ def describe(
         return (
             f"{who} 本人在新终端 {p.get('to_terminal')} 输入准考证号和考试口令确认转移，停机时间已补足",
             f"{t} confirmed the move on terminal {p.get('to_terminal')}; downtime credited",
+        )
+    if kind == "transfer_cancelled":
+        credited = f"，停机 {round(p['credited_s'])} 秒已补足" if p.get("credited_s") else ""
+        return (
+            f"{who} 转移至终端 {p.get('to_terminal')} 未经确认即撤销：{p.get('reason', '')}，"
+            f"回原终端 {p.get('from_terminal')} 重新输入考试口令继续{credited}（监考员 {_who(row['actor'])}）",
+            f"{t} transfer to {p.get('to_terminal')} cancelled: {p.get('reason', '')}; back on"
+            f" {p.get('from_terminal')}",
         )
     if kind == "violation":
         handling = "取消考核资格和成绩" if p.get("handling") == "disqualify" else "警告"

@@ -41,8 +41,7 @@ def services_of(app: Flask) -> ConsoleServices:
 
 def start_devices(scheduler: Any, app: Flask) -> None:
     """Open the face pool, the desk camera and the reader service; schedule capture checks."""
-    from devices.camera import open_source
-    from devices.errors import DeviceError
+    from devices.camera import ReopeningSource
     from devices.face.matcher import FaceSettings
     from devices.face.pool import FacePool
     from examsite.app import site_of
@@ -60,13 +59,13 @@ def start_devices(scheduler: Any, app: Flask) -> None:
         )
     )
     svc.pool = pool
+    run_blocking = blocking_runner()
     camera = None
     if cfg["DESK_CAMERA"]:
-        try:
-            camera = open_source(cfg["DESK_CAMERA"])
-        except DeviceError as e:
-            log.error("desk camera: %s", e)
-    run_blocking = blocking_runner()
+        # unplugged at start-up is not for ever: the desk's job keeps trying (bounded back-off)
+        camera = ReopeningSource(cfg["DESK_CAMERA"])
+        if not run_blocking(camera.reopen):
+            log.error("desk camera: %s", camera.state["message_en"])
     desk = CheckinDesk(
         site.exam,
         site.emit,
@@ -103,6 +102,15 @@ def start_devices(scheduler: Any, app: Flask) -> None:
         max_instances=1,
         coalesce=True,
     )
+    if camera is not None:
+        scheduler.add_job(
+            desk.check_camera,
+            "interval",
+            seconds=2.0,
+            id="desk_camera",
+            max_instances=1,
+            coalesce=True,
+        )
     checker = CaptureChecker(site.exam, pool, desk.reference, site.emit, threshold)
     scheduler.add_job(
         checker.run_once,

@@ -220,6 +220,7 @@ def desk_page() -> Any:
         session_row=found,
         roster=roster,
         reader=reader,
+        camera=svc.desk.camera_state() if svc.desk else None,
         desk_running=svc.desk is not None,
     )
 
@@ -711,6 +712,12 @@ ACTIONS: dict[str, tuple[str, Callable[[dict[str, Any], str], Any]]] = {
             _reason_needed(_text(d, "reason")),
         ),
     ),
+    "cancel_transfer": (
+        "control",
+        lambda d, a: _site().exam.cancel_transfer(
+            _int(d, "candidate_id"), a, _reason_needed(_text(d, "reason"))
+        ),
+    ),
     "leave": (
         "control",
         lambda d, a: _site().exam.leave(_int(d, "candidate_id"), a, _text(d, "reason")),
@@ -816,6 +823,7 @@ def api_desk() -> Any:
             "ok": True,
             "running": svc.desk is not None,
             "reader": svc.desk.reader_state if svc.desk else None,
+            "camera": svc.desk.camera_state() if svc.desk else None,
             "latest": json.loads(json.dumps(latest, default=str)) if latest else None,
             "recent": [
                 {k: r[k] for k in ("id", "at", "decision", "candidate_id")}

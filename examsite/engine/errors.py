@@ -103,6 +103,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "没有待确认的机位转移，请联系监考员。",
         "No seat transfer is pending for you; ask the proctor.",
     ),
+    "no_transfer_pending": (
+        "该考生没有待确认的机位转移（可能已在新终端确认），请查看考场实况。",
+        "This candidate has no pending seat transfer (perhaps already confirmed on the new"
+        " terminal); look at the live room.",
+    ),
     "bad_transition": (
         "当前状态下不能执行此操作。",
         "That action is not allowed in the current state.",

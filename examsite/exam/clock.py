@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
 from typing import Any
 
 from examsite import payloads
 from examsite.engine import rules
 from examsite.engine import timing as tm
 from examsite.engine.states import CandidateState
-from examsite.store import candidates, captures, ledger, sessions
+from examsite.store import candidates, captures, ledger, sessions, terminals
 
 from .base import OPEN, Push, session_room, term_room
 from .proctor import ProctorOps
 
 C = CandidateState
+
+#: A capture re-scheduled after a return or reconnect falls due at a random moment between
+#: about 20 s and 3 min later (so the candidate cannot expect it), and never after 80 % of the
+#: candidate's remaining time has gone (it is asked for well before the end).
+RESCHEDULE_MIN_S = 20.0
+RESCHEDULE_MAX_S = 180.0
 
 
 class ClockOps(ProctorOps):
@@ -64,27 +72,74 @@ class ClockOps(ProctorOps):
         return pushes
 
     def _request_captures(self, now: Any) -> list[Push]:
+        """Ask terminals for the captures whose time has come.
+
+        A capture that falls due while the candidate cannot be photographed (away, the terminal
+        offline, a transfer pending, not answering yet) is not lost: it waits, and once the
+        candidate is back it is re-scheduled at a random moment a little later, inside the
+        candidate's remaining time (journaled `capture_rescheduled`).
+        """
         pushes: list[Push] = []
         with self.sitedb.write() as db:
             for cap in captures.due(db, tm.iso(now)):
+                rid = cap["request_id"]
                 cand = candidates.get(db, cap["candidate_id"])
-                captures.update(db, cap["request_id"], requested_at=tm.iso(now))
-                if cand and cand["state"] == C.ANSWERING.value and cand["terminal_id"]:
-                    self.journal(
-                        db,
-                        "capture_requested",
-                        "system",
-                        {"request_id": cap["request_id"]},
-                        cand=cand,
-                    )
-                    pushes.append(
-                        Push(
-                            "capture_request",
-                            {"request_id": cap["request_id"]},
-                            term_room(cand["terminal_id"]),
-                        )
-                    )
+                if cand is None or cand["state"] not in OPEN:
+                    # handed in, collected, disqualified: nobody left to photograph
+                    captures.update(db, rid, requested_at=tm.iso(now))
+                    continue
+                why = self._capture_blocked(db, cand)
+                if why:
+                    if not cap["deferred_reason"]:
+                        captures.update(db, rid, deferred_reason=why)
+                    continue
+                if cap["deferred_reason"]:
+                    self._reschedule_capture(db, cap, cand, now)
+                    continue
+                captures.update(db, rid, requested_at=tm.iso(now))
+                self.journal(db, "capture_requested", "system", {"request_id": rid}, cand=cand)
+                pushes.append(
+                    Push("capture_request", {"request_id": rid}, term_room(cand["terminal_id"]))
+                )
         return pushes
+
+    @staticmethod
+    def _capture_blocked(db: Any, cand: dict[str, Any]) -> str | None:
+        """Why the candidate cannot be photographed now (None: they can)."""
+        if cand["state"] == C.AWAY.value:
+            return "away"
+        if cand["state"] != C.ANSWERING.value:
+            return "not_answering"
+        if cand["transfer_to"] or not cand["terminal_id"]:
+            return "transfer"
+        term = terminals.get(db, cand["terminal_id"])
+        if term is None or not term["connected"]:
+            return "offline"
+        return None
+
+    def _reschedule_capture(
+        self, db: Any, cap: dict[str, Any], cand: dict[str, Any], now: Any
+    ) -> None:
+        """A deferred capture gets a new random time soon after the return, before the end."""
+        session = self.session_of(db, cand["session_id"])
+        end = self.end_of(db, session, cand["id"], now)
+        left = (end - now).total_seconds() if end else 0.0
+        hi = min(RESCHEDULE_MAX_S, left * 0.8)
+        lo = min(RESCHEDULE_MIN_S, hi / 2)
+        at = now + timedelta(seconds=random.SystemRandom().uniform(lo, hi)) if hi > 0 else now
+        captures.update(db, cap["request_id"], due_at=tm.iso(at), deferred_reason=None)
+        self.journal(
+            db,
+            "capture_rescheduled",
+            "system",
+            {
+                "request_id": cap["request_id"],
+                "was_due": cap["due_at"],
+                "due_at": tm.iso(at),
+                "why": cap["deferred_reason"],
+            },
+            cand=cand,
+        )
 
     def time_pushes(self) -> list[Push]:
         """The server's time for every running session (terminals correct their countdown by it)."""

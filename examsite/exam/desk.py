@@ -87,6 +87,35 @@ class CheckinDesk:
         self.threshold = threshold
         self.reader_state: dict[str, Any] = {"state": "absent", "message": "未配置读卡器"}
 
+    # -- the camera -------------------------------------------------------------------------
+    def camera_state(self) -> dict[str, Any]:
+        """The desk camera as the desk page shows it: absent, ok, or unavailable (retrying)."""
+        if self.camera is None:
+            return {
+                "state": "absent",
+                "message": "未配置签到台摄像头",
+                "message_en": "No desk camera configured",
+            }
+        state = getattr(self.camera, "state", None)
+        return (
+            dict(state)
+            if state
+            else {"state": "ok", "message": "摄像头已连接", "message_en": "camera connected"}
+        )
+
+    def check_camera(self) -> dict[str, Any]:
+        """Try to open a missing camera (off the event loop; the source bounds its retries) and
+        tell the consoles when its state changed; returns the state. A scheduler job."""
+        before = self.camera_state()
+        reopen = getattr(self.camera, "reopen", None)
+        if reopen is not None:
+            self.run_blocking(reopen)
+        after = self.camera_state()
+        if after["state"] != before["state"]:
+            log.info("desk camera: %s", after["message_en"])
+            self.emit([self.exam.console_push("desk_camera", **after)])
+        return after
+
     # -- device callbacks -------------------------------------------------------------------
     def on_status(self, status: Any) -> None:
         """ReaderService status changes (connected, disconnected, read_failed …) go to the console."""

@@ -25,6 +25,12 @@ from .base import OPEN, Base, Outcome, Push, session_room, term_room
 
 C, S = CandidateState, SessionState
 
+#: Shown on the terminal a withdrawn transfer was aimed at (it is waiting for a confirmation).
+TRANSFER_CANCELLED_TEXT = (
+    "监考员已取消转移到本终端的机位转移，本终端无需操作。"
+    " / The proctor cancelled the seat transfer to this terminal; nothing to do here."
+)
+
 
 class ProctorOps(Base):
     """Everything the proctor or the technician does to an exam goes through here (and the journal)."""
@@ -213,9 +219,11 @@ class ProctorOps(Base):
             busy = candidates.holding_terminal(db, new_terminal_id, exclude=candidate_id)
             if busy:
                 raise ExamError("terminal_occupied")
-            candidates.update(
-                db, candidate_id, transfer_to=new_terminal_id, token_epoch=cand["token_epoch"] + 1
-            )
+            # One revocation per pending transfer, however often it is re-aimed: while
+            # `transfer_to` is set the epoch is exactly one past the old terminal's, which is
+            # what lets cancel_transfer give the old terminal its login back.
+            epoch = cand["token_epoch"] + (0 if cand["transfer_to"] else 1)
+            candidates.update(db, candidate_id, transfer_to=new_terminal_id, token_epoch=epoch)
             payload: dict[str, Any] = {
                 "from_terminal": cand["terminal_id"],
                 "to_terminal": new_terminal_id,
@@ -252,6 +260,57 @@ class ProctorOps(Base):
             )
         )
         return Outcome({"ok": True}, pushes)
+
+    def cancel_transfer(self, candidate_id: int, actor: str, reason: str) -> Outcome:
+        """Withdraw a seat transfer the candidate has not confirmed yet (a wrong seat or target).
+
+        The old terminal gets the candidate back: its login is valid again, but the room
+        password must be typed once more there, as after any re-login (000 att.3 §1.5; whoever
+        sat at the locked terminal meanwhile, only the candidate who hears the proctor's
+        password can go on). The clock's pause ends now, so the downtime up to the cancellation
+        is credited; the new terminal is told and is free again.
+        """
+        if not reason.strip():
+            raise ExamError("reason_required")
+        now = self.now()
+        with self.sitedb.write() as db:
+            cand = self.candidate(db, candidate_id)
+            target = cand["transfer_to"]
+            if target is None or C(cand["state"]) not in (C.LOGGED_IN, C.CONFIRMED, C.ANSWERING):
+                raise ExamError("no_transfer_pending")
+            candidates.update(
+                db,
+                candidate_id,
+                transfer_to=None,
+                # back to the old terminal's epoch (see transfer): no token was ever issued for
+                # the pending one, since only the confirmation on the new terminal issues it
+                token_epoch=cand["token_epoch"] - 1,
+                password_ok=0,
+            )
+            payload: dict[str, Any] = {
+                "from_terminal": cand["terminal_id"],
+                "to_terminal": target,
+                "reason": reason,
+            }
+            entries = ledger.entries(db, candidate_id)
+            if tm.is_paused(entries):
+                since = max(e.at for e in entries if e.kind == "pause")
+                note = f"transfer cancelled: {reason}"
+                ledger.add(db, candidate_id, "resume", 0, actor, note, tm.iso(now))
+                payload["downtime_from"] = tm.iso(since)
+                payload["downtime_to"] = tm.iso(now)
+                payload["credited_s"] = round(
+                    (tm.parse_iso(tm.iso(now)) - since).total_seconds(), 3
+                )
+            self.journal(db, "transfer_cancelled", actor, payload, cand=cand)
+        pushes = [
+            self.console_push("transfer_cancelled", candidate_id=candidate_id, to_terminal=target),
+            Push("message", {"text": TRANSFER_CANCELLED_TEXT, "from": actor}, term_room(target)),
+        ]
+        if cand["terminal_id"]:
+            # the terminal asks the server where it stands and lands on the room password
+            pushes.append(Push("unlock", {}, term_room(cand["terminal_id"])))
+        return Outcome({"ok": True, "credited_s": payload.get("credited_s")}, pushes)
 
     def _terminal_lost_at(self, db: Any, terminal_id: str | None) -> Any:
         """When a terminal that is now disconnected was lost (None while it is connected)."""

@@ -8,7 +8,10 @@ from sqlite_utils import Database
 
 from .db import dicts, one
 
-COLUMNS = "id, request_id, candidate_id, due_at, requested_at, taken_at, verdict, distance, review, review_note, reviewer"
+COLUMNS = (
+    "id, request_id, candidate_id, due_at, requested_at, taken_at, verdict, distance, review,"
+    " review_note, reviewer, deferred_reason"
+)
 
 
 def schedule(db: Database, request_id: str, candidate_id: int, due_at: str) -> None:
@@ -20,7 +23,8 @@ def schedule(db: Database, request_id: str, candidate_id: int, due_at: str) -> N
 
 
 def due(db: Database, now: str) -> list[dict[str, Any]]:
-    """Planned captures whose time has come and that were not requested yet."""
+    """Planned captures whose time has come and that were not requested yet (deferred ones
+    included: they stay due until the candidate can be photographed and they are re-scheduled)."""
     return dicts(
         db.execute(
             f"SELECT {COLUMNS} FROM captures WHERE requested_at IS NULL AND due_at <= ?", [now]

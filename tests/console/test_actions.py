@@ -162,6 +162,32 @@ def test_transfer_leave_violation_rules(proctor: Console, app: Flask, session_id
     assert pdf.startswith(b"%PDF") and b"FontFile2" in pdf
 
 
+def test_a_pending_transfer_can_be_cancelled(proctor: Console, app: Flask, session_id: str) -> None:
+    with site_of(app).sitedb.read() as db:
+        pw = db.execute(
+            "SELECT exam_password FROM exam_sessions WHERE id = ?", [session_id]
+        ).fetchone()[0]
+    a = _roster(app, session_id)[0]
+    _login_terminal(app, a, "T-1", 1, pw)
+    site_of(app).exam.hello("T-9", 9, "127.0.0.1", "Chrome/120")
+    assert proctor.api("start", session_id=session_id)["ok"]
+    none = proctor.api("cancel_transfer", candidate_id=a["id"], reason="选错考生")
+    assert none["code"] == "no_transfer_pending" and "没有待确认" in none["message"]
+    assert proctor.api("transfer", candidate_id=a["id"], terminal_id="T-9", reason="死机")["ok"]
+    page = proctor.client.get("/console/").get_data(as_text=True)
+    assert 'data-act="cancel_transfer"' in page
+    no_reason = proctor.api("cancel_transfer", candidate_id=a["id"], reason="")
+    assert no_reason["code"] == "reason_required"
+    assert proctor.api("cancel_transfer", candidate_id=a["id"], reason="选错考生")["ok"]
+    seat = next(s for s in proctor.snapshot()["seats"] if s["candidate_id"] == a["id"])
+    assert seat["transfer_to"] is None and seat["terminal_id"] == "T-1" and not seat["alerts"]
+    free = [t["id"] for t in proctor.snapshot()["free_terminals"]]
+    assert "T-9" in free and "T-1" not in free
+    rec = record.build(site_of(app).exam, session_id, "示范考点")
+    line = next(e["text"] for e in rec["events"] if "撤销" in e["text"])
+    assert "T-9" in line and "选错考生" in line and "T-1" in line
+
+
 def test_record_pages_and_pdf_download(proctor: Console, session_id: str) -> None:
     assert proctor.api("note", session_id=session_id, text="09:10 考场空调故障，已调换")["ok"]
     assert proctor.api("staff", session_id=session_id, proctors="王监考、李监考", patrols="赵巡考")[

@@ -3,6 +3,7 @@ or `usb:`), the reader service from the site's background task, the real gevent 
 
 from __future__ import annotations
 
+import shutil
 import time
 import urllib.request
 from pathlib import Path
@@ -18,8 +19,15 @@ from devices.idcard.presets import PRESETS
 from devices.idcard.simulator import SimulatedReader
 from examsite.app import create_app, site_of
 from examsite.console.services import services_of, start_devices
-from examsite.store import desk
+from examsite.exam.desk import identity_for
+from examsite.store import candidates, desk
+from tests.console.conftest import Console
 from tests.live import LiveServer, stage, wait_for
+
+
+def _roster(app: Flask, session_id: str) -> list[dict[str, Any]]:
+    with site_of(app).sitedb.read() as db:
+        return candidates.in_session(db, session_id)
 
 
 @pytest.mark.parametrize(
@@ -101,3 +109,40 @@ def test_reader_service_in_the_real_gevent_server(tmp_path: Path) -> None:
     assert reads[0]["identity"]["name"] == PRESETS["wang"].name
     assert [p["code"] for p in reads[0]["problems"]][:1] == ["not_on_roster"]
     assert slowest < 1.0  # a read takes 1.5 s; the pages never waited for it
+
+
+def test_desk_camera_missing_at_start_comes_back_without_a_restart(
+    app: Flask, proctor: Console, session_id: str, tmp_path: Path, shared_data: Path
+) -> None:
+    """`DESK_CAMERA=folder:…` whose folder is not there when the server starts (the camera
+    unplugged): the desk says so and keeps trying from its job (off the event loop, bounded
+    back-off); once the folder has an image the desk has its camera, no restart."""
+    folder = tmp_path / "desk-camera"
+    app.config["DESK_CAMERA"] = f"folder:{folder}"
+    scheduler = BackgroundScheduler()
+    start_devices(scheduler, app)
+    svc = services_of(app)
+    assert svc.desk is not None
+    pushes: list[Any] = []
+    svc.desk.emit = pushes.extend
+    scheduler.start()
+    try:
+        state = proctor.client.get("/console/api/desk").get_json()["camera"]
+        assert state["state"] == "unavailable" and state["code"] == "camera_folder_empty"
+        page = proctor.client.get("/console/desk").get_data(as_text=True)
+        assert 'id="camera-state" data-state="unavailable"' in page and "正在自动重试" in page
+        cand = next(c for c in _roster(app, session_id) if c["state"] == "expected")
+        read = svc.desk.read_card(identity_for(cand))
+        camera = next(p for p in read["problems"] if p["code"] == "camera_unavailable")
+        assert "正在自动重试" in camera["message"]
+
+        folder.mkdir()
+        shutil.copy(shared_data / "faces" / "obama_small.jpg", folder / "face.jpg")
+        wait_for(lambda: svc.desk.camera_state()["state"] == "ok", timeout=60)
+        assert proctor.client.get("/console/api/desk").get_json()["camera"]["state"] == "ok"
+        assert any(p.payload == {"kind": "desk_camera", **svc.desk.camera_state()} for p in pushes)
+        assert svc.desk.camera is not None and svc.desk.camera.still()[:3] == b"\xff\xd8\xff"
+    finally:
+        scheduler.shutdown(wait=True)
+        if svc.desk.camera is not None:
+            svc.desk.camera.close()

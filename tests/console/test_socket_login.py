@@ -14,10 +14,13 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from examsite.app import site_of
+from examsite.console.accounts import create_user
 from examsite.console.services import services_of
 from tests.clock import Clock
-from tests.console.conftest import Console
+from tests.console.conftest import Console, csrf_of, login
 from tests.live import wait_for
+
+ASSIGNED_PW = "Ass1gned!pw"
 
 
 @pytest.fixture
@@ -111,3 +114,46 @@ def test_logout_ends_the_login_on_the_server(app: Flask, proctor: Console, url: 
     assert proctor.client.get("/console/").status_code == 302
     with pytest.raises(socketio.exceptions.ConnectionError):
         ConsolePage(url, proctor)
+
+
+def _refusal(url: str, cookie: str | None) -> dict[str, Any]:
+    """What a page's connect_error gets when /console refuses the socket (`err.data`)."""
+    refused: list[Any] = []
+    sio = socketio.Client(reconnection=False)
+    sio.on("connect_error", refused.append, "/console")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(
+            url,
+            namespaces=["/console"],
+            transports=["polling"],
+            headers={"Cookie": f"session={cookie}"} if cookie else {},
+            wait_timeout=10,
+        )
+    sio.disconnect()
+    assert refused, "no connect_error"
+    return refused[0]["data"]  # type: ignore[no-any-return]
+
+
+def test_a_login_that_must_change_its_password_gets_no_socket(app: Flask, url: str) -> None:
+    assert _refusal(url, None)["code"] == "login_required"
+    create_user(site_of(app).sitedb, "newbie", "新监考", "proctor", ASSIGNED_PW, must_change=True)
+    client = app.test_client()
+    assert login(client, "newbie", ASSIGNED_PW).status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    refused = _refusal(url, cookie.value)
+    assert refused["code"] == "password_change_required"
+    assert "修改" in refused["message"] and refused["message_en"]
+
+    token = csrf_of(client.get("/console/password").get_data(as_text=True))
+    new = "N3w#secret"
+    changed = client.post(
+        "/console/password",
+        data={"csrf_token": token, "current": ASSIGNED_PW, "new": new, "again": new},
+    )
+    assert changed.status_code == 200
+    page = ConsolePage(url, Console(client))  # the same login, its own password now
+    try:
+        assert page.snapshot()["ok"]
+    finally:
+        page.close()

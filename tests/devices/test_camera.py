@@ -20,6 +20,7 @@ from devices.camera import (
     CameraError,
     ImageFolderSource,
     OpenCVSource,
+    ReopeningSource,
     encode_jpeg,
     open_source,
 )
@@ -198,3 +199,35 @@ def test_missing_camera(tmp_path: Path) -> None:
     with pytest.raises(CameraError) as err:
         open_source(str(tmp_path / "no-such-stream.avi"))
     assert err.value.code == "camera_unavailable" and "摄像头" in err.value.message_zh
+
+
+def test_reopening_source_opens_a_folder_created_after_the_start(tmp_path: Path) -> None:
+    folder = tmp_path / "camera"  # not there yet: the camera "unplugged" at start-up
+    now = [100.0]
+    source = ReopeningSource(f"folder:{folder}", min_retry_s=2, max_retry_s=5, clock=lambda: now[0])
+    assert source.reopen() is False and source.attempts == 1
+    state = source.state
+    assert state["state"] == "unavailable" and state["code"] == "camera_folder_empty"
+    assert "正在自动重试" in state["message"] and "retrying" in state["message_en"]
+    with pytest.raises(CameraError) as err:
+        source.still()  # inside the back-off: no new attempt
+    assert err.value.code == "camera_folder_empty" and source.attempts == 1
+    for wait, attempts in ((2, 2), (4, 3), (5, 4), (5, 5)):  # doubling, bounded at 5 s
+        now[0] += wait - 0.1
+        assert source.reopen() is False and source.attempts == attempts - 1
+        now[0] += 0.1
+        assert source.reopen() is False and source.attempts == attempts
+
+    folder.mkdir()
+    (folder / "face.jpg").write_bytes((FACES / "obama.jpg").read_bytes())
+    now[0] += 5
+    assert max(size_of(source.still(max_side=320))) == 320  # the camera is back
+    assert source.state["state"] == "ok" and source.attempts == 6
+
+    (folder / "face.jpg").unlink()  # gone again: dropped, opened afresh once it returns
+    with pytest.raises(CameraError):
+        source.still()
+    assert source.state["state"] == "unavailable"
+    (folder / "again.jpg").write_bytes((FACES / "biden.jpg").read_bytes())
+    assert source.still() and source.state["state"] == "ok"
+    source.close()

@@ -26,6 +26,20 @@
   }
   window.toLogin = toLogin;
 
+  /* The account still has the password an administrator assigned (004 §5): change it first. */
+  function toPassword() {
+    if (location.pathname === '/console/password') return;
+    location.href = '/console/password';
+  }
+
+  /* Refusals that leave this page: an ended login, a password that must be changed first. */
+  function leaveIfRefused(r) {
+    if (!r) return false;
+    if (r.code === 'login_required') { toLogin(); return true; }
+    if (r.code === 'password_change_required') { toPassword(); return true; }
+    return false;
+  }
+
   window.consoleApi = function (action, data) {
     return fetch('/console/api/' + action, {
       method: 'POST', credentials: 'same-origin',
@@ -34,7 +48,7 @@
     }).then(function (resp) {
       return resp.json().catch(function () { return {ok: false, message: 'HTTP ' + resp.status}; });
     }).then(function (r) {
-      if (r.code === 'login_required') toLogin();
+      leaveIfRefused(r);
       if (r.ok) toast('✔ ' + (CONSOLE.lang === 'en' ? 'Done' : '已完成'));
       else toast('✘ ' + messageOf(r) + (r.detail ? ' ' + r.detail : ''), true);
       return r;
@@ -50,10 +64,13 @@
     sock.on('disconnect', function () { dot.className = 'dot off'; });
     sock.on('connect_error', function (err) {
       dot.className = 'dot off';
-      if (err && err.data && err.data.code === 'login_required') toLogin();
+      if (err && err.data) leaveIfRefused(err.data);
     });
     // The server ended this socket because the login expired (it disconnects right after).
-    sock.on('login_expired', function (r) { toast('✘ ' + messageOf(r), true); toLogin(); });
+    sock.on('login_expired', function (r) {
+      toast('✘ ' + messageOf(r), true);
+      if (!leaveIfRefused(r)) toLogin();
+    });
     var burst = [];
     sock.on('room_update', function (u) {
       if (!window.onRoomUpdate) return;
@@ -89,8 +106,8 @@
           .catch(function (e) { resolve({ok: false, message: String(e)}); });
       }
     }).then(function (r) {
-      if (r && r.code === 'login_required') toLogin();
-      else if (r && !r.ok && r.code !== 'no_session') toast('✘ ' + messageOf(r), true);
+      if (leaveIfRefused(r)) return r;
+      if (r && !r.ok && r.code !== 'no_session') toast('✘ ' + messageOf(r), true);
       return r;
     });
   };

@@ -6,6 +6,12 @@
 
   function draw(d) {
     if (d.reader) el('reader-state') && (el('reader-state').textContent = d.reader.message || d.reader.state);
+    var cam = el('camera-state');
+    if (d.camera && cam) {
+      cam.textContent = CONSOLE.lang === 'en' ? (d.camera.message_en || d.camera.state) : d.camera.message + (d.camera.message_en ? '（' + d.camera.message_en + '）' : '');
+      cam.dataset.state = d.camera.state;
+      cam.className = d.camera.state === 'ok' ? 'ok' : 'error';
+    }
     var r = d.latest;
     if (!r) return;
     current = r;

@@ -56,6 +56,7 @@
       return '<option value="' + esc(t.id) + '">' + esc(t.id) + (t.seat ? ' (' + W.seat + ' ' + t.seat + ')' : '') + (t.connected ? '' : ' ·' + W.disconnected) + '</option>';
     }).join('');
     sel.value = keep;
+    el('p-cancel-transfer-box').hidden = !x.transfer_to;
     el('p-dispute-box').hidden = !x.disputed;
     el('p-unlock-box').hidden = !x.login_locked_s;
     el('p-unlock-s').textContent = x.login_locked_s || 0;
@@ -87,6 +88,7 @@
     if (!b || !selected) return;
     var act = b.dataset.act, data = {candidate_id: selected, session_id: CONSOLE.session};
     if (act === 'transfer') { data.terminal_id = el('p-terminal').value; data.reason = el('p-transfer-reason').value; }
+    if (act === 'cancel_transfer') data.reason = el('p-cancel-transfer-reason').value;
     if (act === 'leave') data.reason = el('p-leave-reason').value;
     if (act === 'come_back') data.reason = el('p-return-reason').value;
     if (act === 'extend') { data.minutes = Number(el('p-minutes').value); data.reason = el('p-extend-reason').value; }
