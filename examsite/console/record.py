@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from examsite.engine import timing as tm
+from examsite.engine.zone import CHINA
 from examsite.exam import ExamDay
 from examsite.store import candidates, incidents, journal, sessions
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 FONT_PATHS = (
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
@@ -34,11 +34,11 @@ EVENT_KINDS = (
 )
 
 
-def local(iso_text: str | None, fmt: str = "%H:%M") -> str:
-    """A stored UTC time in China Standard Time (the record is read locally)."""
+def local(iso_text: str | None, fmt: str = "%H:%M", zone: dt.tzinfo = CHINA) -> str:
+    """A stored UTC time in the site's time zone (the record is read locally)."""
     if not iso_text:
         return ""
-    return tm.parse_iso(iso_text).astimezone(CHINA).strftime(fmt)
+    return tm.parse_iso(iso_text).astimezone(zone).strftime(fmt)
 
 
 def _who(actor: str) -> str:
@@ -138,7 +138,7 @@ def build(exam: ExamDay, session_id: str, site_name: str = "") -> dict[str, Any]
         if text:
             events.append(
                 {
-                    "at": local(row["at"], "%H:%M:%S"),
+                    "at": local(row["at"], "%H:%M:%S", exam.zone),
                     "seq": row["seq"],
                     "kind": row["kind"],
                     "text": text[0],
@@ -158,9 +158,9 @@ def build(exam: ExamDay, session_id: str, site_name: str = "") -> dict[str, Any]
         "heading": session["title"] or (paper["title"] if paper else "") or session["subject"],
         "subject": session["subject"],
         "paper_id": paper["paper_id"] if paper else "",
-        "date": local(start, "%Y年%m月%d日"),
-        "time_from": local(start),
-        "time_to": local(session["ended_at"]) if session["ended_at"] else "",
+        "date": local(start, "%Y年%m月%d日", exam.zone),
+        "time_from": local(start, zone=exam.zone),
+        "time_to": local(session["ended_at"], zone=exam.zone) if session["ended_at"] else "",
         "expected": len(roster),
         "actual": len(actual),
         "absentees": [

@@ -9,7 +9,6 @@ taken through `run_blocking` (the hub's thread pool) for the same reason.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -32,7 +31,6 @@ from .day import ExamDay
 
 log = logging.getLogger(__name__)
 C = CandidateState
-CHINA = dt.timezone(dt.timedelta(hours=8))
 FACE_TIMEOUT_S = 20.0
 
 #: Problems a proctor may override with a reason; the rest (not on the roster, absent, …) refuse.
@@ -143,9 +141,9 @@ class CheckinDesk:
                 live = sessions.active(db)
                 session = live[0] if live else None
         exam_date = (
-            tm.parse_iso(session["starts_at"]).astimezone(CHINA).date()
+            tm.parse_iso(session["starts_at"]).astimezone(self.exam.zone).date()
             if session
-            else now.astimezone(CHINA).date()
+            else now.astimezone(self.exam.zone).date()
         )
         for p in cross_check(identity, exam_date):
             problems.append(_problem(p.code, p.message_zh, p.message_en))
