@@ -16,9 +16,11 @@ from cloudsync.cloud.db import Database, Row
 from cloudsync.cloud.timefmt import iso
 
 __all__ = [
+    "PUBLIC_REASON",
     "STATUS_TEXT",
     "ReviewOutcome",
     "add_ce_record",
+    "admin_reason",
     "document",
     "mask_id",
     "public_view",
@@ -100,22 +102,32 @@ def role_title(row: Row) -> str:
     return f"{title}（{row['work_type']}）" if row.get("work_type") else title
 
 
+#: What the public learns about why a certificate cannot be used: a fixed text per status. The
+#: administrator's own words (注销原因, e.g. a death or a fraud case) stay on the administrators'
+#: pages: they are about a person and are not printed on the certificate.
+PUBLIC_REASON = {
+    "revoked": (
+        "该证书已由发证机关注销，不能再使用；如有疑问请向发证机关咨询",
+        "revoked by the issuing authority and no longer usable; ask the issuer for details",
+    ),
+    "abnormal": (
+        "证书未按规定时间完成继续教育，已不能使用；如有疑问请向发证机关咨询",
+        "continuing education was not completed in time; the certificate can no longer be used",
+    ),
+}
+
+
 def public_view(row: Row, today: date) -> dict[str, Any]:
-    """What the verification page shows: status and no more than the certificate itself prints."""
+    """What the verification page shows: status and no more than the certificate itself prints
+    (a fixed reason text for a revoked or abnormal one, never the administrator's words)."""
     status = status_of(row, today)
     zh, en = STATUS_TEXT[status]
-    reason = (
-        row["revoked_reason"]
-        if status == "revoked"
-        else row["abnormal_reason"]
-        if status == "abnormal"
-        else None
-    )
+    fixed = PUBLIC_REASON.get(status)
     return {
         "status": status,
         "status_zh": zh,
         "status_en": en,
-        "reason": reason,
+        "reason": f"{fixed[0]}（{fixed[1]}）" if fixed else None,
         "kind": rules.get(row["kind"]).title_zh,
         "role": role_title(row),
         "number": row["number"],
@@ -126,6 +138,16 @@ def public_view(row: Row, today: date) -> dict[str, Any]:
         "issuer": row["issuer"],
         "issued_on": row["issued_on"],
     }
+
+
+def admin_reason(row: Row) -> str | None:
+    """The reason as recorded (the administrator's 注销原因 or the review's finding), for the
+    administrators' pages only."""
+    if row["revoked"]:
+        return str(row["revoked_reason"] or "")
+    if row["abnormal"]:
+        return str(row["abnormal_reason"] or "")
+    return None
 
 
 def _periods(row: Row, today: date) -> dict[str, str | None]:
