@@ -17,9 +17,10 @@ from cloudsync.certificates.approvals import CertificateError
 from cloudsync.certificates.commands import COMMANDS
 from cloudsync.certificates.store import certificates, journal
 from cloudsync.cloud.database import get_db
+from cloudsync.cloud.store import plans
 from tests.cloud.pages import log_in
 
-from .conftest import PASSWORD, PLAN, SITE, Clock
+from .conftest import CANDIDATES, PASSWORD, PLAN, SITE, Clock, ident
 from .scan import decode_pdf
 
 ISSUER = "山东省住房和城乡建设厅"
@@ -409,3 +410,51 @@ def test_cli_review_command(app: Flask, tmp_path: Any) -> None:
     out = runner.invoke(cli, [*args, "certificate-company", "新公司", "--category", "P"])
     assert out.exit_code == 0 and "已登记" in out.output
     _ = io
+
+
+MAN, WOMAN = ident("19700301", True, 1), ident("19700301", False, 2)
+
+
+@pytest.mark.parametrize(
+    ("gender", "id_number", "sex", "refusal"),
+    [
+        ("M", MAN, "M", None),
+        ("F", WOMAN, "F", None),
+        ("男", MAN, "M", None),
+        ("女性", WOMAN, "F", None),
+        ("", MAN, "M", None),  # no sex in the record: the ID number's
+        (None, WOMAN, "F", None),
+        ("M", WOMAN, None, "sex_mismatch"),  # a roster typo would move the limit from 55 to 60
+        ("F", MAN, None, "sex_mismatch"),
+        ("女", MAN, None, "sex_mismatch"),
+        ("M", "370811197003010", None, "bad_id_number"),
+    ],
+)
+def test_holder_sex_from_roster_and_id_number_must_agree(
+    gender: str | None, id_number: str, sex: str | None, refusal: str | None
+) -> None:
+    holder, refusals = approvals.holder_from(
+        {"id_number": id_number, "name": "张三", "gender": gender}
+    )
+    assert (holder.sex if holder else None) == sex
+    assert [r.code for r in refusals] == ([refusal] if refusal else [])
+
+
+def test_approval_refused_when_roster_sex_contradicts_id_number(app: Flask) -> None:
+    with app.app_context():
+        db = get_db()
+        roster = plans.roster(db, PLAN)
+        for entry in roster:
+            if entry["ticket"] == "T002":  # a woman by her ID number, entered as a man
+                entry["gender"] = "M"
+        plans.replace_roster(db, PLAN, roster)
+        items = {it.result["ticket"]: it for it in approvals.queue(db, PLAN, date(2026, 11, 23))}
+        assert [r.code for r in items["T002"].refusals] == ["sex_mismatch"]
+        assert not items["T002"].approvable
+        with pytest.raises(CertificateError) as err:
+            approvals.approve(db, SITE, PLAN, "T002", "admin:approver", NOW, ISSUER)
+        assert codes(err) == ["sex_mismatch"]
+        message = str(err.value)
+        assert "名单性别为“男”" in message and "的性别为“女”" in message
+        assert CANDIDATES["T002"][2] in message and "请更正" in message
+        assert [c["ticket"] for c in certificates.search(db)] == []
