@@ -116,7 +116,7 @@ def test_missing_journal_row_shows_on_report(world: World, client: Any) -> None:
 @pytest.mark.parametrize(
     ("value", "cell"),
     [
-        ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
         ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
         ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
@@ -156,11 +156,11 @@ def test_exports_neutralise_formulas_from_roster(world: World, client: Any, tmp_
             io.StringIO(client.get("/admin/plans/PLAN-1/export.csv").get_data().decode("utf-8-sig"))
         )
     )
-    assert rows[1][2] == "'=HYPERLINK(\"http://evil\",\"x\")" and rows[1][4] == "'@SUM(A1)"
+    assert rows[1][2] == '\'=HYPERLINK("http://evil","x")' and rows[1][4] == "'@SUM(A1)"
     assert rows[2][4] == "'+cmd|' /C calc'!A0" and float(rows[1][6]) == 8
     sheet = openpyxl.load_workbook(
         io.BytesIO(client.get("/admin/plans/PLAN-1/export.xlsx").get_data())
     )["成绩"]
-    assert sheet["C2"].value == "'=HYPERLINK(\"http://evil\",\"x\")" and sheet["C2"].data_type == "s"
+    assert sheet["C2"].value == '\'=HYPERLINK("http://evil","x")' and sheet["C2"].data_type == "s"
     assert sheet["E2"].value == "'@SUM(A1)" and sheet["E3"].value == "'+cmd|' /C calc'!A0"
     assert sheet["G2"].value == 8 and sheet["G2"].data_type == "n"
