@@ -199,6 +199,7 @@ def detail(uid: str) -> Any:
         cert=row,
         view=view,
         reason=lifecycle.admin_reason(row),
+        ce=lifecycle.ce_schedule(row),
         link=verify_link(uid),
         entries=journal.entries(db, row["id"]),
         renewal_opens=rules.get(row["kind"]).renewal_opens(lifecycle.terms_of(row)).isoformat(),

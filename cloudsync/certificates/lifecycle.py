@@ -9,6 +9,7 @@ from typing import Any
 
 from cloudsync.certificates import rules
 from cloudsync.certificates.approvals import CertificateError, today_of
+from cloudsync.certificates.calendar import add_months
 from cloudsync.certificates.pdf import CertificateDocument
 from cloudsync.certificates.rules import Holder, Refusal, Terms
 from cloudsync.certificates.store import ce_records, certificates, journal
@@ -21,6 +22,7 @@ __all__ = [
     "ReviewOutcome",
     "add_ce_record",
     "admin_reason",
+    "ce_schedule",
     "document",
     "mask_id",
     "public_view",
@@ -137,6 +139,24 @@ def public_view(row: Row, today: date) -> dict[str, Any]:
         **_periods(row, today),
         "issuer": row["issuer"],
         "issued_on": row["issued_on"],
+    }
+
+
+def ce_schedule(row: Row) -> dict[str, Any]:
+    """The period's continuing-education dates for the administrators' page: the first
+    deadline and the day one month before it by which the holder is advised to finish, the
+    second deadline (one month before expiry), and which of them the review waits for
+    (``stage`` 1 or 2; 3 when both have passed)."""
+    rule_set = rules.get(row["kind"])
+    terms = terms_of(row)
+    first = rule_set.first_ce_due(terms.valid_from, terms.valid_until)
+    second = rule_set.second_ce_due(terms)
+    advised = add_months(first, -rule_set.ce_advance_months) if first else None
+    return {
+        "first_due": first.isoformat() if first else None,
+        "first_advised": advised.isoformat() if advised else None,
+        "second_due": second.isoformat() if second else None,
+        "stage": terms.ce_stage if row["ce_due"] else 3,
     }
 
 
@@ -318,10 +338,12 @@ def review_certificates(
     """系统自动复核: review every certificate whose continuing-education deadline is over (from
     the day after it: a record dated on the deadline day still counts).
 
-    A certificate without a record dated from its start to the deadline becomes abnormal;
-    one with a record gets its deadline moved to the end of validity. Safe to run repeatedly
-    (a scheduler or ``examcloud review-certificates`` each day): reviewed certificates are
-    not due again.
+    First deadline: a certificate without a record dated from its start to the deadline
+    becomes abnormal; one with a record gets the second deadline (one month before expiry,
+    ``ce_stage`` 2). Second deadline: the same with a record dated after the first deadline,
+    and a certificate that passes has nothing more due (``ce_stage`` 3). Safe to run
+    repeatedly (a scheduler or ``examcloud review-certificates`` each day): a reviewed
+    deadline is not due again.
     """
     day = today or today_of(now)
     at = iso(now)
@@ -335,13 +357,21 @@ def review_certificates(
         with db.transaction():
             if result.passed:
                 due = result.next_ce_due.isoformat() if result.next_ce_due else None
-                certificates.update(db, row["id"], {"ce_stage": 2, "ce_due": due, "updated_at": at})
+                stage = terms.ce_stage + 1 if due else 3
+                certificates.update(
+                    db, row["id"], {"ce_stage": stage, "ce_due": due, "updated_at": at}
+                )
                 journal.append(
                     db,
                     at,
                     actor,
                     "review_passed",
-                    {"number": row["number"], "ce_due": due, "day": day.isoformat()},
+                    {
+                        "number": row["number"],
+                        "stage": terms.ce_stage,
+                        "ce_due": due,
+                        "day": day.isoformat(),
+                    },
                     row["id"],
                 )
                 out.append(ReviewOutcome(row["number"], True, due, None))
@@ -356,7 +386,12 @@ def review_certificates(
                     at,
                     actor,
                     "review_failed",
-                    {"number": row["number"], "code": result.reason.code, "day": day.isoformat()},
+                    {
+                        "number": row["number"],
+                        "stage": terms.ce_stage,
+                        "code": result.reason.code,
+                        "day": day.isoformat(),
+                    },
                     row["id"],
                 )
                 out.append(ReviewOutcome(row["number"], False, row["ce_due"], reason))
