@@ -188,6 +188,34 @@ def _with_faces(report: dict[str, Any], faces: dict[str, Any]) -> dict[str, Any]
     return report
 
 
+#: Where the last staging report of a plan is kept (sync_state), for the console's page.
+REPORT_KEY = "stage_report:{}"
+
+
+def readiness(report: dict[str, Any]) -> str:
+    """How a plan's staging report reads: ``good`` (ready for the exam), ``warn`` (ready, but
+    some photos cannot serve the face check, or descriptors could not be computed: the
+    technician has something to do) or ``bad`` (not staged as published)."""
+    if report.get("status") != "ready":
+        return "bad"
+    if report.get("photo_problems") or report.get("face_check"):
+        return "warn"
+    return "good"
+
+
+def _remember(sitedb: Any, report: dict[str, Any]) -> None:
+    with sitedb.write() as db:
+        outbox.set_state(
+            db, REPORT_KEY.format(report["plan_id"]), json.dumps(report, ensure_ascii=False)
+        )
+
+
+def last_report(db: Any, plan_id: str) -> dict[str, Any] | None:
+    """The plan's last staging report (from the console or ``examsite stage``), or None."""
+    raw = outbox.state(db, REPORT_KEY.format(plan_id))
+    return dict(json.loads(raw)) if raw else None
+
+
 def stage_day(
     exam: Any,
     client: CloudClient,
@@ -199,7 +227,8 @@ def stage_day(
 
     With a face ``pool`` (``devices.face.pool.FacePool`` or the console's lazy one), each ready
     plan's roster photos are described too (:func:`describe_roster`) and the report says how many
-    are ready and which photos need replacing."""
+    are ready and which photos need replacing. Each report is also kept (:func:`last_report`)
+    so the console's page shows it after the pull."""
     sitedb = exam.sitedb
     reports = []
     for plan in client.list_plans(day):
@@ -266,4 +295,6 @@ def stage_day(
         if pool is not None:
             report = _with_faces(report, describe_roster(sitedb, plan_id, pool))
         reports.append(report)
+    for report in reports:
+        _remember(sitedb, report)
     return reports
