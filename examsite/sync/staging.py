@@ -20,9 +20,10 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import date
 from typing import Any
 
-from cloudsync.client import CloudClient
+from cloudsync.client import CloudClient, CloudError, CloudUnavailable
 from cloudsync.sealing import SealError
 from devices.errors import DeviceError
 from devices.face.matcher import DESCRIPTOR_SIZE, FaceResult, descriptor_to_bytes
@@ -186,6 +187,54 @@ def _with_faces(report: dict[str, Any], faces: dict[str, Any]) -> dict[str, Any]
             f"{faces['face_check']['message']}（descriptors were not computed; the desk will）"
         )
     return report
+
+
+class PlanListError(Exception):
+    """A date's plans could not be listed; ``message`` says why and what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def list_day(sitedb: Any, client_for: Callable[..., CloudClient], day: str) -> list[dict[str, Any]]:
+    """The cloud's plans for this site on ``day`` without pulling them, each with ``staged``
+    (already staged here) and the local staging ``status`` when there is a report.
+
+    ``client_for(sitedb, retries=...)`` makes the client (``examsite.sync.link.client_for``);
+    one quick retry only, since a person is waiting. Raises :class:`PlanListError` with what to
+    do when the cloud cannot be reached or refuses the date."""
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        raise PlanListError(
+            "bad_date", "日期应为 YYYY-MM-DD（the date must be YYYY-MM-DD）"
+        ) from None
+    try:
+        plans = client_for(sitedb, retries=1).list_plans(day)
+    except CloudUnavailable as exc:
+        raise PlanListError(
+            "cloud_unavailable",
+            f"连不上省平台，无法列出 {day} 的考试计划：请检查网络和省平台地址（examsite "
+            f"cloud-link），稍后再试；已预置的计划不受影响（cannot reach the provincial cloud to "
+            f"list the plans of {day}: check the network and the cloud's address, then try "
+            f"again; plans already staged are not affected）。{exc.message}",
+        ) from None
+    except CloudError as exc:
+        raise PlanListError(exc.code, exc.message) from None
+    out = []
+    with sitedb.read() as db:
+        for plan in plans:
+            report = last_report(db, plan["plan_id"])
+            out.append(
+                {
+                    **plan,
+                    "staged": outbox.staged(db, plan["plan_id"]) is not None,
+                    "status": report.get("status") if report else None,
+                }
+            )
+    return out
 
 
 #: Where the last staging report of a plan is kept (sync_state), for the console's page.
