@@ -33,6 +33,7 @@ __all__ = [
     "QueueItem",
     "approve",
     "bulk_approve",
+    "holder_from",
     "proposal_for",
     "queue",
     "stop",
@@ -108,11 +109,21 @@ def proposal_for(db: Database, subject: str) -> tuple[str, str, str | None]:
     return "gas", rules.OPERATIONS, None
 
 
-def _holder(result: Row) -> tuple[Holder | None, list[Refusal]]:
+_SEX_WORDS = {"M": "M", "男": "M", "男性": "M", "F": "F", "女": "F", "女性": "F"}
+_SEX_ZH = {"M": "男", "F": "女"}
+
+
+def holder_from(result: Row) -> tuple[Holder | None, list[Refusal]]:
+    """The holder a result names, or why none can be derived.
+
+    The sex decides the age limit (men 60, women 55), so the roster's sex and the one the ID
+    number encodes (17th digit) must agree: when they differ one of the two records is wrong,
+    and the administrator corrects it rather than the system guessing which.
+    """
     id_number = str(result.get("id_number") or "")
     try:
         birth = birth_date_from_id(id_number)
-        sex = str(result.get("gender") or "") or sex_from_id(id_number)
+        id_sex = sex_from_id(id_number)
     except ValueError as exc:
         return None, [
             Refusal(
@@ -121,9 +132,21 @@ def _holder(result: Row) -> tuple[Holder | None, list[Refusal]]:
                 "the roster's ID number is invalid: correct the roster",
             )
         ]
-    if sex not in ("M", "F"):
-        sex = sex_from_id(id_number)
-    return Holder(id_number.upper(), str(result.get("name") or ""), sex, birth), []
+    given = str(result.get("gender") or "").strip()
+    roster_sex = _SEX_WORDS.get(given.upper() if given.isascii() else given)
+    if roster_sex is not None and roster_sex != id_sex:
+        return None, [
+            Refusal(
+                "sex_mismatch",
+                f"名单性别为“{_SEX_ZH[roster_sex]}”，身份证号 {id_number} 的性别为"
+                f"“{_SEX_ZH[id_sex]}”（第17位），两者不符；男女从业年龄上限不同（男60、女55），"
+                "请更正名单或身份证号后再审批",
+                f"the roster says {'male' if roster_sex == 'M' else 'female'} but ID number "
+                f"{id_number} says {'male' if id_sex == 'M' else 'female'} (17th digit); the age "
+                "limits differ (men 60, women 55): correct the record, then approve",
+            )
+        ]
+    return Holder(id_number.upper(), str(result.get("name") or ""), id_sex, birth), []
 
 
 def _company(db: Database, name: str, holder: Holder) -> Company:
@@ -145,7 +168,7 @@ def _held(db: Database, holder: Holder, kind: str, today: date) -> list[HeldCert
 def _request(
     db: Database, result: Row, kind: str, role: str, work_type: str | None, today: date
 ) -> tuple[IssueRequest | None, list[Refusal]]:
-    holder, refusals = _holder(result)
+    holder, refusals = holder_from(result)
     if holder is None:
         return None, refusals
     company = _company(db, str(result.get("company") or ""), holder)

@@ -198,6 +198,8 @@ def detail(uid: str) -> Any:
         "certificates/detail.html",
         cert=row,
         view=view,
+        reason=lifecycle.admin_reason(row),
+        ce=lifecycle.ce_schedule(row),
         link=verify_link(uid),
         entries=journal.entries(db, row["id"]),
         renewal_opens=rules.get(row["kind"]).renewal_opens(lifecycle.terms_of(row)).isoformat(),

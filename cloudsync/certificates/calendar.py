@@ -1,9 +1,10 @@
 """Calendar arithmetic for certificate periods: whole months and years, ages, ID-card birth dates.
 
-Periods follow 《民法典》第二百零一条: a period counted in months or years ends on the
-corresponding day of the last month, or on that month's last day where there is no
+The corresponding day follows 《民法典》第二百零二条: a period counted in months or years ends
+on the corresponding day of the last month, or on that month's last day where there is no
 corresponding day (so 31 Aug + 6 months is 28/29 Feb, and a 29 Feb birthday falls on 28 Feb
-in a common year).
+in a common year). Certificate periods count their start day, unlike 第二百零一条, so they end
+the day before (``rules.period_end``; docs/certificates.md).
 """
 
 from __future__ import annotations

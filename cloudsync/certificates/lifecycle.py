@@ -9,6 +9,7 @@ from typing import Any
 
 from cloudsync.certificates import rules
 from cloudsync.certificates.approvals import CertificateError, today_of
+from cloudsync.certificates.calendar import add_months
 from cloudsync.certificates.pdf import CertificateDocument
 from cloudsync.certificates.rules import Holder, Refusal, Terms
 from cloudsync.certificates.store import ce_records, certificates, journal
@@ -16,9 +17,12 @@ from cloudsync.cloud.db import Database, Row
 from cloudsync.cloud.timefmt import iso
 
 __all__ = [
+    "PUBLIC_REASON",
     "STATUS_TEXT",
     "ReviewOutcome",
     "add_ce_record",
+    "admin_reason",
+    "ce_schedule",
     "document",
     "mask_id",
     "public_view",
@@ -100,22 +104,32 @@ def role_title(row: Row) -> str:
     return f"{title}（{row['work_type']}）" if row.get("work_type") else title
 
 
+#: What the public learns about why a certificate cannot be used: a fixed text per status. The
+#: administrator's own words (注销原因, e.g. a death or a fraud case) stay on the administrators'
+#: pages: they are about a person and are not printed on the certificate.
+PUBLIC_REASON = {
+    "revoked": (
+        "该证书已由发证机关注销，不能再使用；如有疑问请向发证机关咨询",
+        "revoked by the issuing authority and no longer usable; ask the issuer for details",
+    ),
+    "abnormal": (
+        "证书未按规定时间完成继续教育，已不能使用；如有疑问请向发证机关咨询",
+        "continuing education was not completed in time; the certificate can no longer be used",
+    ),
+}
+
+
 def public_view(row: Row, today: date) -> dict[str, Any]:
-    """What the verification page shows: status and no more than the certificate itself prints."""
+    """What the verification page shows: status and no more than the certificate itself prints
+    (a fixed reason text for a revoked or abnormal one, never the administrator's words)."""
     status = status_of(row, today)
     zh, en = STATUS_TEXT[status]
-    reason = (
-        row["revoked_reason"]
-        if status == "revoked"
-        else row["abnormal_reason"]
-        if status == "abnormal"
-        else None
-    )
+    fixed = PUBLIC_REASON.get(status)
     return {
         "status": status,
         "status_zh": zh,
         "status_en": en,
-        "reason": reason,
+        "reason": f"{fixed[0]}（{fixed[1]}）" if fixed else None,
         "kind": rules.get(row["kind"]).title_zh,
         "role": role_title(row),
         "number": row["number"],
@@ -126,6 +140,34 @@ def public_view(row: Row, today: date) -> dict[str, Any]:
         "issuer": row["issuer"],
         "issued_on": row["issued_on"],
     }
+
+
+def ce_schedule(row: Row) -> dict[str, Any]:
+    """The period's continuing-education dates for the administrators' page: the first
+    deadline and the day one month before it by which the holder is advised to finish, the
+    second deadline (one month before expiry), and which of them the review waits for
+    (``stage`` 1 or 2; 3 when both have passed)."""
+    rule_set = rules.get(row["kind"])
+    terms = terms_of(row)
+    first = rule_set.first_ce_due(terms.valid_from, terms.valid_until)
+    second = rule_set.second_ce_due(terms)
+    advised = add_months(first, -rule_set.ce_advance_months) if first else None
+    return {
+        "first_due": first.isoformat() if first else None,
+        "first_advised": advised.isoformat() if advised else None,
+        "second_due": second.isoformat() if second else None,
+        "stage": terms.ce_stage if row["ce_due"] else 3,
+    }
+
+
+def admin_reason(row: Row) -> str | None:
+    """The reason as recorded (the administrator's 注销原因 or the review's finding), for the
+    administrators' pages only."""
+    if row["revoked"]:
+        return str(row["revoked_reason"] or "")
+    if row["abnormal"]:
+        return str(row["abnormal_reason"] or "")
+    return None
 
 
 def _periods(row: Row, today: date) -> dict[str, str | None]:
@@ -296,10 +338,12 @@ def review_certificates(
     """系统自动复核: review every certificate whose continuing-education deadline is over (from
     the day after it: a record dated on the deadline day still counts).
 
-    A certificate without a record dated from its start to the deadline becomes abnormal;
-    one with a record gets its deadline moved to the end of validity. Safe to run repeatedly
-    (a scheduler or ``examcloud review-certificates`` each day): reviewed certificates are
-    not due again.
+    First deadline: a certificate without a record dated from its start to the deadline
+    becomes abnormal; one with a record gets the second deadline (one month before expiry,
+    ``ce_stage`` 2). Second deadline: the same with a record dated after the first deadline,
+    and a certificate that passes has nothing more due (``ce_stage`` 3). Safe to run
+    repeatedly (a scheduler or ``examcloud review-certificates`` each day): a reviewed
+    deadline is not due again.
     """
     day = today or today_of(now)
     at = iso(now)
@@ -313,13 +357,21 @@ def review_certificates(
         with db.transaction():
             if result.passed:
                 due = result.next_ce_due.isoformat() if result.next_ce_due else None
-                certificates.update(db, row["id"], {"ce_stage": 2, "ce_due": due, "updated_at": at})
+                stage = terms.ce_stage + 1 if due else 3
+                certificates.update(
+                    db, row["id"], {"ce_stage": stage, "ce_due": due, "updated_at": at}
+                )
                 journal.append(
                     db,
                     at,
                     actor,
                     "review_passed",
-                    {"number": row["number"], "ce_due": due, "day": day.isoformat()},
+                    {
+                        "number": row["number"],
+                        "stage": terms.ce_stage,
+                        "ce_due": due,
+                        "day": day.isoformat(),
+                    },
                     row["id"],
                 )
                 out.append(ReviewOutcome(row["number"], True, due, None))
@@ -334,7 +386,12 @@ def review_certificates(
                     at,
                     actor,
                     "review_failed",
-                    {"number": row["number"], "code": result.reason.code, "day": day.isoformat()},
+                    {
+                        "number": row["number"],
+                        "stage": terms.ce_stage,
+                        "code": result.reason.code,
+                        "day": day.isoformat(),
+                    },
                     row["id"],
                 )
                 out.append(ReviewOutcome(row["number"], False, row["ce_due"], reason))

@@ -193,8 +193,10 @@ class RuleSet:
     """Rules for one certificate kind, parameterised; subclasses add type rules and numbering.
 
     ``max_age`` maps sex to the age at which validity ends (the day before that birthday);
-    ``ce_months`` is the first continuing-education deadline after the start of validity;
-    ``renewal_months`` is the window before expiry in which renewal may be requested.
+    ``ce_months`` is the first continuing-education deadline after the start of validity,
+    ``ce_advance_months`` how long before it the holder is advised to finish;
+    ``second_ce_before_expiry_months``, when set, puts a second reviewed deadline that many
+    months before expiry; ``renewal_months`` is the window before expiry in which renewal may be requested.
     """
 
     code: str
@@ -206,6 +208,7 @@ class RuleSet:
     max_age: Mapping[str, int] = field(default_factory=dict)
     ce_months: int | None = None
     ce_advance_months: int = 1
+    second_ce_before_expiry_months: int | None = None
     renewal_months: int = 3
     number_prefix: str = "证"
 
@@ -230,11 +233,8 @@ class RuleSet:
         limit_day = self.age_limit_day(holder)
         if limit_day is not None and limit_day - timedelta(days=1) < until:
             until, cut = limit_day - timedelta(days=1), True
-        ce_due = ce_advised = None
-        if self.ce_months is not None:
-            due = period_end(start, self.ce_months)
-            if due < until:
-                ce_due, ce_advised = due, add_months(due, -self.ce_advance_months)
+        ce_due = self.first_ce_due(start, until)
+        ce_advised = None if ce_due is None else add_months(ce_due, -self.ce_advance_months)
         return Validity(start, until, ce_due, ce_advised, cut)
 
     # ---- issue -------------------------------------------------------------------------
@@ -321,11 +321,31 @@ class RuleSet:
             return "pending"
         return "valid"
 
+    def first_ce_due(self, valid_from: date, valid_until: date) -> date | None:
+        """The first continuing-education deadline of a period, ``None`` when the period ends
+        first (then no continuing education is reviewed at all)."""
+        if self.ce_months is None:
+            return None
+        due = period_end(valid_from, self.ce_months)
+        return due if due < valid_until else None
+
+    def second_ce_due(self, terms: Terms) -> date | None:
+        """The second continuing education's deadline, for the gas kind one month before expiry
+        (003 §6.5, "人员必须在证书到期前1个月完成该证书的第二次继续教育考核"); ``None`` when the
+        kind has none, the period has no first deadline, or this day does not fall after it (a
+        period cut short by age)."""
+        first = self.first_ce_due(terms.valid_from, terms.valid_until)
+        if first is None or self.second_ce_before_expiry_months is None:
+            return None
+        due = add_months(terms.valid_until, -self.second_ce_before_expiry_months)
+        return due if due > first else None
+
     def review_due(self, terms: Terms, today: date) -> bool:
         """True when the automatic continuing-education review should run for ``terms``: from
-        the day after the deadline, since a record dated on the deadline day still counts."""
+        the day after the deadline (first or second), since a record dated on the deadline day
+        still counts."""
         return (
-            terms.ce_stage == 1
+            terms.ce_stage in (1, 2)
             and terms.ce_due is not None
             and not terms.revoked
             and not terms.abnormal
@@ -333,15 +353,22 @@ class RuleSet:
         )
 
     def review(self, terms: Terms, ce_record_dates: Iterable[date]) -> ReviewResult:
-        """Review at the deadline (003 §6.5): a record dated from the start to the deadline passes.
+        """Review at the deadline (003 §6.5), the same way at both stages.
 
-        Passing moves the deadline to the end of validity (2 years 6 months later for a full
-        5-year period), the date by which the second continuing education is due.
+        Stage 1: a record dated from the start of validity to the first deadline passes, and
+        the deadline moves to the second one (:meth:`second_ce_due`, one month before expiry).
+        Stage 2: a record dated after the first deadline up to the second one passes, and
+        nothing more is due in this period. Otherwise the certificate becomes abnormal.
         """
         if terms.ce_due is None:
             return ReviewResult(True, None)
-        if any(terms.valid_from <= d <= terms.ce_due for d in ce_record_dates):
-            return ReviewResult(True, terms.valid_until)
+        if terms.ce_stage == 1:
+            earliest = terms.valid_from
+        else:
+            first = self.first_ce_due(terms.valid_from, terms.valid_until)
+            earliest = first + timedelta(days=1) if first else terms.valid_from
+        if any(earliest <= d <= terms.ce_due for d in ce_record_dates):
+            return ReviewResult(True, self.second_ce_due(terms) if terms.ce_stage == 1 else None)
         return ReviewResult(False, None, _CE_MISSED)
 
     def renewal_opens(self, terms: Terms) -> date:
@@ -382,12 +409,8 @@ class RuleSet:
                 )
             )
         # The record must be the second continuing education: dated after the first deadline.
-        first_due = period_end(terms.valid_from, self.ce_months) if self.ce_months else None
-        earliest = (
-            terms.valid_from
-            if first_due is None or first_due >= terms.valid_until
-            else first_due + timedelta(days=1)
-        )
+        first_due = self.first_ce_due(terms.valid_from, terms.valid_until)
+        earliest = terms.valid_from if first_due is None else first_due + timedelta(days=1)
         if not any(earliest <= d <= today for d in ce_record_dates):
             out.append(
                 Refusal(
@@ -599,6 +622,7 @@ GAS = register(
         max_age={"M": 60, "F": 55},
         ce_months=30,
         ce_advance_months=1,
+        second_ce_before_expiry_months=1,
         renewal_months=3,
     )
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from cloudsync import chain as chain_mod
@@ -133,6 +134,28 @@ def gap_text(gaps: list[list[int]]) -> str:
     return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in gaps)
 
 
+# Excel and LibreOffice read a cell that starts with one of these as a formula (=, and +, -, @
+# as its shorthands; a leading tab or CR is stripped first), so text from a site or a roster
+# could run a formula or a DDE command on the administrator's PC (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value that no spreadsheet reads as a formula: text starting with ``= + - @``,
+    a tab or a CR gets a leading single quote (OWASP's advice); numbers, and text that is
+    just a number such as ``-5``, stay as they are."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def _row(values: list[Any]) -> list[Any]:
+    return [neutralise(v) for v in values]
+
+
 def _cell(c: dict[str, Any], key: str) -> Any:
     if key == "attendance":
         return c["attendance_zh"]
@@ -148,7 +171,7 @@ def to_csv(report: dict[str, Any]) -> bytes:
     w = csv.writer(buf)
     w.writerow([zh for _, zh in COLUMNS])
     for c in report["candidates"]:
-        w.writerow([_cell(c, k) for k, _ in COLUMNS])
+        w.writerow(_row([_cell(c, k) for k, _ in COLUMNS]))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -162,25 +185,27 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     ws.title = "成绩"
     ws.append([zh for _, zh in COLUMNS])
     for c in report["candidates"]:
-        ws.append([_cell(c, k) for k, _ in COLUMNS])
+        ws.append(_row([_cell(c, k) for k, _ in COLUMNS]))
     for title, rows in (("违纪", report["violations"]), ("考场记录", report["incidents"])):
         sheet = wb.create_sheet(title)
         sheet.append(["序号", "时间", "类型", "准考证号", "记录人", "内容"])
         for r in rows:
             sheet.append(
-                [
-                    r["seq"],
-                    r["at"],
-                    r["kind"],
-                    r["candidate_ticket"] or "",
-                    r["actor"] or "",
-                    str(r["payload"]),
-                ]
+                _row(
+                    [
+                        r["seq"],
+                        r["at"],
+                        r["kind"],
+                        r["candidate_ticket"] or "",
+                        r["actor"] or "",
+                        str(r["payload"]),
+                    ]
+                )
             )
     caps = wb.create_sheet("可疑抓拍")
     caps.append(["抓拍编号", "准考证号", "时间", "说明"])
     for c in report["flagged_captures"]:
-        caps.append([c["capture_id"], c["ticket"] or "", c["at"] or "", str(c["meta"])])
+        caps.append(_row([c["capture_id"], c["ticket"] or "", c["at"] or "", str(c["meta"])]))
     info = wb.create_sheet("校验")
     chain = report["chain"]
     info.append(["日志哈希链", VERDICT_ZH.get(chain["verdict"], "无数据")])

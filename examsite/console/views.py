@@ -400,6 +400,29 @@ def sync_stage() -> Any:
     return render_template("console/sync.html", st=_sync_status(), pushed=None, staging=day)
 
 
+@bp.get("/sync/plans")
+@auth.require("view")
+def sync_plans() -> Any:
+    """A date's plans at the cloud without pulling them (``examsite list-plans``)."""
+    from examsite.sync.link import NotLinked, client_for
+    from examsite.sync.staging import PlanListError, list_day
+
+    day = request.args.get("date", "")
+    try:
+        listed, error = list_day(_site().sitedb, client_for, day), None
+    except (NotLinked, PlanListError) as exc:
+        listed, error = None, getattr(exc, "message", str(exc))
+    return render_template(
+        "console/sync.html",
+        st=_sync_status(),
+        pushed=None,
+        staging=None,
+        listed=listed,
+        listed_date=day,
+        list_error=error,
+    ), (200 if error is None else 503)
+
+
 def _sync_status() -> dict[str, Any]:
     from examsite.sync.status import status
 

@@ -1,4 +1,5 @@
-"""``examsite`` subcommands for the cloud: cloud-link, stage, release, push, sync-status, purge."""
+"""``examsite`` subcommands for the cloud: cloud-link, list-plans, stage, release, push,
+sync-status, purge."""
 
 from __future__ import annotations
 
@@ -86,6 +87,25 @@ def cmd_stage(args: argparse.Namespace) -> int:
     return 0 if all(r["status"] == "ready" for r in reports) else 2
 
 
+def cmd_list_plans(args: argparse.Namespace) -> int:
+    from examsite.app import site_of
+    from examsite.sync.link import NotLinked, client_for
+    from examsite.sync.staging import PlanListError, list_day
+
+    try:
+        plans = list_day(site_of(_app(args)).sitedb, client_for, args.date)
+    except (NotLinked, PlanListError) as exc:
+        print(getattr(exc, "message", str(exc)), file=sys.stderr)
+        return 1
+    _print(plans)
+    if not plans:
+        print(
+            f"{args.date} 没有本考点的考试计划（no plans for this site on {args.date}）",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     from examsite.app import site_of
     from examsite.sync.link import NotLinked, client_for
@@ -158,6 +178,13 @@ def register(sub: Any) -> None:
     s.add_argument("--date", required=True, help="exam date YYYY-MM-DD (China time)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_stage)
+
+    s = sub.add_parser(
+        "list-plans",
+        help="list a date's plans at the cloud without pulling them (and which are staged here)",
+    )
+    s.add_argument("--date", required=True, help="exam date YYYY-MM-DD (China time)")
+    s.set_defaults(func=cmd_list_plans)
 
     s = sub.add_parser(
         "release", help="open a sealed paper: fetch the release code, or --code typed in"

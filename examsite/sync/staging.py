@@ -20,9 +20,10 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import date
 from typing import Any
 
-from cloudsync.client import CloudClient
+from cloudsync.client import CloudClient, CloudError, CloudUnavailable
 from cloudsync.sealing import SealError
 from devices.errors import DeviceError
 from devices.face.matcher import DESCRIPTOR_SIZE, FaceResult, descriptor_to_bytes
@@ -188,6 +189,82 @@ def _with_faces(report: dict[str, Any], faces: dict[str, Any]) -> dict[str, Any]
     return report
 
 
+class PlanListError(Exception):
+    """A date's plans could not be listed; ``message`` says why and what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def list_day(sitedb: Any, client_for: Callable[..., CloudClient], day: str) -> list[dict[str, Any]]:
+    """The cloud's plans for this site on ``day`` without pulling them, each with ``staged``
+    (already staged here) and the local staging ``status`` when there is a report.
+
+    ``client_for(sitedb, retries=...)`` makes the client (``examsite.sync.link.client_for``);
+    one quick retry only, since a person is waiting. Raises :class:`PlanListError` with what to
+    do when the cloud cannot be reached or refuses the date."""
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        raise PlanListError(
+            "bad_date", "日期应为 YYYY-MM-DD（the date must be YYYY-MM-DD）"
+        ) from None
+    try:
+        plans = client_for(sitedb, retries=1).list_plans(day)
+    except CloudUnavailable as exc:
+        raise PlanListError(
+            "cloud_unavailable",
+            f"连不上省平台，无法列出 {day} 的考试计划：请检查网络和省平台地址（examsite "
+            f"cloud-link），稍后再试；已预置的计划不受影响（cannot reach the provincial cloud to "
+            f"list the plans of {day}: check the network and the cloud's address, then try "
+            f"again; plans already staged are not affected）。{exc.message}",
+        ) from None
+    except CloudError as exc:
+        raise PlanListError(exc.code, exc.message) from None
+    out = []
+    with sitedb.read() as db:
+        for plan in plans:
+            report = last_report(db, plan["plan_id"])
+            out.append(
+                {
+                    **plan,
+                    "staged": outbox.staged(db, plan["plan_id"]) is not None,
+                    "status": report.get("status") if report else None,
+                }
+            )
+    return out
+
+
+#: Where the last staging report of a plan is kept (sync_state), for the console's page.
+REPORT_KEY = "stage_report:{}"
+
+
+def readiness(report: dict[str, Any]) -> str:
+    """How a plan's staging report reads: ``good`` (ready for the exam), ``warn`` (ready, but
+    some photos cannot serve the face check, or descriptors could not be computed: the
+    technician has something to do) or ``bad`` (not staged as published)."""
+    if report.get("status") != "ready":
+        return "bad"
+    if report.get("photo_problems") or report.get("face_check"):
+        return "warn"
+    return "good"
+
+
+def _remember(sitedb: Any, report: dict[str, Any]) -> None:
+    with sitedb.write() as db:
+        outbox.set_state(
+            db, REPORT_KEY.format(report["plan_id"]), json.dumps(report, ensure_ascii=False)
+        )
+
+
+def last_report(db: Any, plan_id: str) -> dict[str, Any] | None:
+    """The plan's last staging report (from the console or ``examsite stage``), or None."""
+    raw = outbox.state(db, REPORT_KEY.format(plan_id))
+    return dict(json.loads(raw)) if raw else None
+
+
 def stage_day(
     exam: Any,
     client: CloudClient,
@@ -199,7 +276,8 @@ def stage_day(
 
     With a face ``pool`` (``devices.face.pool.FacePool`` or the console's lazy one), each ready
     plan's roster photos are described too (:func:`describe_roster`) and the report says how many
-    are ready and which photos need replacing."""
+    are ready and which photos need replacing. Each report is also kept (:func:`last_report`)
+    so the console's page shows it after the pull."""
     sitedb = exam.sitedb
     reports = []
     for plan in client.list_plans(day):
@@ -266,4 +344,6 @@ def stage_day(
         if pool is not None:
             report = _with_faces(report, describe_roster(sitedb, plan_id, pool))
         reports.append(report)
+    for report in reports:
+        _remember(sitedb, report)
     return reports

@@ -6,6 +6,7 @@ from typing import Any
 
 from examsite.store import outbox
 from examsite.store.db import SiteDB
+from examsite.sync.staging import last_report, readiness
 
 
 def status(sitedb: SiteDB, session_id: str | None = None) -> dict[str, Any]:
@@ -29,5 +30,16 @@ def status(sitedb: SiteDB, session_id: str | None = None) -> dict[str, Any]:
             "last_error": outbox.state(db, "last_error") or None,
             "cloud_chain_ok": {"True": True, "False": False}.get(outbox.state(db, "chain")),
             "receipts": receipts,
-            "staged": outbox.all_staged(db),
+            "staged": [_with_report(db, p) for p in outbox.all_staged(db)],
         }
+
+
+def _with_report(db: Any, plan: dict[str, Any]) -> dict[str, Any]:
+    """A staged plan with its last staging report and how it reads (staging.readiness)."""
+    report = last_report(db, plan["plan_id"])
+    return {
+        **plan,
+        "readiness": readiness(report) if report else None,
+        "photo_problems": (report or {}).get("photo_problems", []),
+        "face_check": (report or {}).get("face_check"),
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,9 +17,10 @@ from cloudsync.certificates.approvals import CertificateError
 from cloudsync.certificates.commands import COMMANDS
 from cloudsync.certificates.store import certificates, journal
 from cloudsync.cloud.database import get_db
+from cloudsync.cloud.store import plans
 from tests.cloud.pages import log_in
 
-from .conftest import PASSWORD, PLAN, SITE, Clock
+from .conftest import CANDIDATES, PASSWORD, PLAN, SITE, Clock, ident
 from .scan import decode_pdf
 
 ISSUER = "山东省住房和城乡建设厅"
@@ -170,7 +172,8 @@ def test_lifecycle_review_renew_revoke(app: Flask, clock: Clock) -> None:
         a2 = certificates.by_uid(db, a["uid"])
         b2 = certificates.by_uid(db, b["uid"])
         assert a2 and b2
-        assert (a2["ce_stage"], a2["ce_due"]) == (2, "2031-11-22")
+        # the second deadline: one month before expiry (2031-11-22)
+        assert (a2["ce_stage"], a2["ce_due"]) == (2, "2031-10-22")
         assert lifecycle.status_of(a2, date(2029, 6, 1)) == "valid"
         assert lifecycle.status_of(b2, date(2029, 6, 1)) == "abnormal"
         assert "继续教育" in b2["abnormal_reason"]
@@ -247,7 +250,7 @@ def test_record_dated_on_the_deadline_day_counts_at_the_review(app: Flask) -> No
         )
         outcomes = lifecycle.review_certificates(db, datetime(2029, 5, 22, 18, tzinfo=UTC))
         mine = [o for o in outcomes if o.number == a["number"]]
-        assert [(o.passed, o.ce_due) for o in mine] == [(True, "2031-11-22")]
+        assert [(o.passed, o.ce_due) for o in mine] == [(True, "2031-10-22")]
 
 
 def test_renewed_certificate_valid_until_the_old_period_ends(
@@ -349,10 +352,17 @@ def test_web_flow_pdf_qr_verifies_and_tampering_refused(
     assert viewer.get(f"/certificates/plans/{PLAN}").status_code == 200
     assert viewer.post(f"/certificates/c/{uid}/revoke", data={"reason": "x"}).status_code == 403
 
-    # revocation shows on the public page
+    # revocation shows on the public page with a fixed text; the administrator's words do not
     client.post(f"/certificates/c/{uid}/revoke", data={"reason": "持证人死亡"})
     view = anonymous.get(path + "&format=json").get_json()
-    assert (view["status"], view["reason"]) == ("revoked", "持证人死亡")
+    assert view["status"] == "revoked" and view["reason"] == "".join(
+        (lifecycle.PUBLIC_REASON["revoked"][0], "（", lifecycle.PUBLIC_REASON["revoked"][1], "）")
+    )
+    assert "持证人死亡" not in json.dumps(view, ensure_ascii=False)
+    public = anonymous.get(path).get_data(as_text=True)
+    assert 'data-status="revoked"' in public and "已由发证机关注销" in public
+    assert "持证人死亡" not in public
+    assert "持证人死亡" in client.get(f"/certificates/c/{uid}").get_data(as_text=True)
     assert "BEGIN PUBLIC KEY" in anonymous.get("/verify/public-key.pem").get_data(as_text=True)
 
 
@@ -401,3 +411,102 @@ def test_cli_review_command(app: Flask, tmp_path: Any) -> None:
     out = runner.invoke(cli, [*args, "certificate-company", "新公司", "--category", "P"])
     assert out.exit_code == 0 and "已登记" in out.output
     _ = io
+
+
+MAN, WOMAN = ident("19700301", True, 1), ident("19700301", False, 2)
+
+
+@pytest.mark.parametrize(
+    ("gender", "id_number", "sex", "refusal"),
+    [
+        ("M", MAN, "M", None),
+        ("F", WOMAN, "F", None),
+        ("男", MAN, "M", None),
+        ("女性", WOMAN, "F", None),
+        ("", MAN, "M", None),  # no sex in the record: the ID number's
+        (None, WOMAN, "F", None),
+        ("M", WOMAN, None, "sex_mismatch"),  # a roster typo would move the limit from 55 to 60
+        ("F", MAN, None, "sex_mismatch"),
+        ("女", MAN, None, "sex_mismatch"),
+        ("M", "370811197003010", None, "bad_id_number"),
+    ],
+)
+def test_holder_sex_from_roster_and_id_number_must_agree(
+    gender: str | None, id_number: str, sex: str | None, refusal: str | None
+) -> None:
+    holder, refusals = approvals.holder_from(
+        {"id_number": id_number, "name": "张三", "gender": gender}
+    )
+    assert (holder.sex if holder else None) == sex
+    assert [r.code for r in refusals] == ([refusal] if refusal else [])
+
+
+def test_approval_refused_when_roster_sex_contradicts_id_number(app: Flask) -> None:
+    with app.app_context():
+        db = get_db()
+        roster = plans.roster(db, PLAN)
+        for entry in roster:
+            if entry["ticket"] == "T002":  # a woman by her ID number, entered as a man
+                entry["gender"] = "M"
+        plans.replace_roster(db, PLAN, roster)
+        items = {it.result["ticket"]: it for it in approvals.queue(db, PLAN, date(2026, 11, 23))}
+        assert [r.code for r in items["T002"].refusals] == ["sex_mismatch"]
+        assert not items["T002"].approvable
+        with pytest.raises(CertificateError) as err:
+            approvals.approve(db, SITE, PLAN, "T002", "admin:approver", NOW, ISSUER)
+        assert codes(err) == ["sex_mismatch"]
+        message = str(err.value)
+        assert "名单性别为“男”" in message and "的性别为“女”" in message
+        assert CANDIDATES["T002"][2] in message and "请更正" in message
+        assert [c["ticket"] for c in certificates.search(db)] == []
+
+
+def test_second_continuing_education_reviewed_one_month_before_expiry(
+    app: Flask, client: Any
+) -> None:
+    with app.app_context():
+        db = get_db()
+        issued, _ = approvals.bulk_approve(db, PLAN, "admin:approver", NOW, ISSUER)
+        a, b = sorted(issued, key=lambda c: c["ticket"])  # valid 2026-11-23 to 2031-11-22
+        for cert in (a, b):  # both did the first continuing education
+            lifecycle.add_ce_record(db, cert["id_number"], "gas", date(2029, 3, 1), "admin:x",
+                                    datetime(2029, 3, 2, tzinfo=UTC))  # fmt: skip
+        lifecycle.review_certificates(db, datetime(2029, 5, 23, tzinfo=UTC))
+        assert certificates.by_uid(db, a["uid"])["ce_due"] == "2031-10-22"
+        page = client.get(f"/certificates/c/{a['uid']}").get_data(as_text=True)
+        assert "第一次 2029-05-22（请于 2029-04-22 前完成" in page
+        assert "第二次 2031-10-22（到期前1个月" in page and "待复核第 2 次" in page
+        # only a does the second one, on the deadline day
+        lifecycle.add_ce_record(db, a["id_number"], "gas", date(2031, 10, 22), "admin:x",
+                                datetime(2031, 10, 22, 3, tzinfo=UTC))  # fmt: skip
+        # 02:00 China time on the deadline day: not over yet
+        assert lifecycle.review_certificates(db, datetime(2031, 10, 21, 18, tzinfo=UTC)) == []
+        outcomes = lifecycle.review_certificates(db, datetime(2031, 10, 22, 18, tzinfo=UTC))
+        assert {(o.number, o.passed) for o in outcomes} == {
+            (a["number"], True),
+            (b["number"], False),
+        }
+        assert lifecycle.review_certificates(db, datetime(2031, 10, 30, tzinfo=UTC)) == []
+        a2, b2 = certificates.by_uid(db, a["uid"]), certificates.by_uid(db, b["uid"])
+        assert (a2["ce_stage"], a2["ce_due"], a2["abnormal"]) == (3, None, 0)
+        assert b2["abnormal"] == 1 and "继续教育" in b2["abnormal_reason"]
+        assert lifecycle.status_of(b2, date(2031, 10, 23)) == "abnormal"
+        assert "均已复核通过" in client.get(f"/certificates/c/{a['uid']}").get_data(as_text=True)
+        assert [e["detail"]["stage"] for e in journal.entries(db) if "review" in e["action"]] == [
+            1, 1, 2, 2,
+        ]  # fmt: skip
+
+
+def test_migration_moves_the_old_second_deadline(app: Flask) -> None:
+    from migrations.cloud import m0022_second_ce_deadline
+
+    with app.app_context():
+        db = get_db()
+        issued, _ = approvals.bulk_approve(db, PLAN, "admin:approver", NOW, ISSUER)
+        a, b = issued[0], issued[1]
+        # what the first review used to leave: stage 2, due on the last day of validity
+        certificates.update(db, a["id"], {"ce_stage": 2, "ce_due": a["valid_until"]})
+        with db.transaction():
+            m0022_second_ce_deadline.migrate(db)
+        assert certificates.by_uid(db, a["uid"])["ce_due"] == "2031-10-22"
+        assert certificates.by_uid(db, b["uid"])["ce_due"] == b["ce_due"]  # stage 1: unchanged

@@ -114,13 +114,16 @@ def test_approve_download_scan_verify(server: str, page: Page, tmp_path: Path) -
         assert visitor.get_attribute("#status", "data-status") == "invalid"
         assert "签名无效" in visitor.inner_text("#error")
 
-        # revoke as the administrator; the public page follows
+        # revoke as the administrator; the public page follows with a fixed text, and the
+        # administrator's reason stays on the administrator's page
         page.fill("input[name=reason]", "本人申请注销")
         page.click("#revoke")
         page.wait_for_load_state()
+        assert "本人申请注销" in page.inner_text("#reason")
         visitor.goto(url)
         assert visitor.get_attribute("#status", "data-status") == "revoked"
-        assert "本人申请注销" in visitor.inner_text("main")
+        assert "已由发证机关注销" in visitor.inner_text("#reason")
+        assert "本人申请注销" not in visitor.inner_text("main")
     finally:
         public.close()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -22,6 +22,7 @@ from cloudsync.certificates.rules import (
     Holder,
     IssueRequest,
     Terms,
+    period_end,
 )
 
 D = date.fromisoformat
@@ -36,7 +37,7 @@ def holder(birth: str, sex: str = "M", id_number: str = "ID-1") -> Holder:
     ("start", "months", "expected"),
     [
         ("2026-01-15", 30, "2028-07-15"),
-        ("2026-08-31", 30, "2029-02-28"),  # no 31 Feb: month end (民法典 201)
+        ("2026-08-31", 30, "2029-02-28"),  # no 31 Feb: month end (民法典 202)
         ("2025-08-31", 30, "2028-02-29"),  # leap year month end
         ("2028-02-29", 60, "2033-02-28"),
         ("2028-02-29", 48, "2032-02-29"),
@@ -47,6 +48,30 @@ def holder(birth: str, sex: str = "M", id_number: str = "ID-1") -> Holder:
 )
 def test_add_months(start: str, months: int, expected: str) -> None:
     assert add_months(D(start), months) == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "last", "next_start"),
+    [
+        # the start day counts: the last day is the day before the corresponding day (民法典 202
+        # finds that day; 201 would not count the start day and end on it)
+        ("2026-01-15", 60, "2031-01-14", "2031-01-15"),
+        ("2026-01-01", 60, "2030-12-31", "2031-01-01"),
+        # a validity starting on 29 February: no 29 Feb in 2033, so 28 Feb is the corresponding
+        # day (the month end) and the last day is 27 Feb; in a leap year 28 Feb
+        ("2028-02-29", 60, "2033-02-27", "2033-02-28"),
+        ("2028-02-29", 48, "2032-02-28", "2032-02-29"),
+        ("2026-08-31", 6, "2027-02-27", "2027-02-28"),
+        ("2026-01-15", 30, "2028-07-14", "2028-07-15"),  # the continuing-education deadline
+    ],
+)
+def test_period_end_counts_the_start_day(
+    start: str, months: int, last: str, next_start: str
+) -> None:
+    end = period_end(D(start), months)
+    assert end == D(last) and end + timedelta(days=1) == D(next_start) == add_months(
+        D(start), months
+    )
 
 
 @pytest.mark.parametrize(
@@ -361,7 +386,7 @@ def test_review_due_after_the_deadline(today: str, due: bool) -> None:
 
 def test_review_due_only_once_and_not_for_abnormal() -> None:
     assert not GAS.review_due(
-        Terms(TERMS.valid_from, TERMS.valid_until, TERMS.valid_until, ce_stage=2), D("2029-01-01")
+        Terms(TERMS.valid_from, TERMS.valid_until, None, ce_stage=3), D("2031-01-01")
     )
     assert not GAS.review_due(
         Terms(TERMS.valid_from, TERMS.valid_until, TERMS.ce_due, abnormal=True), D("2029-01-01")
@@ -383,13 +408,60 @@ def test_review(records: list[str], passed: bool) -> None:
     result = GAS.review(TERMS, [D(r) for r in records])
     assert result.passed is passed
     if passed:
-        assert result.next_ce_due == TERMS.valid_until and result.reason is None
+        # the second deadline: one month before expiry (003 §6.5)
+        assert result.next_ce_due == D("2030-12-14") and result.reason is None
     else:
         assert result.reason is not None and result.reason.code == "continuing_education_missed"
         assert "继续教育" in result.reason.message_zh
 
 
-RENEWABLE = Terms(D("2026-01-15"), D("2031-01-14"), D("2031-01-14"), ce_stage=2)
+@pytest.mark.parametrize(
+    ("start", "until", "second"),
+    [
+        ("2026-01-15", "2031-01-14", "2030-12-14"),  # a full period: one month before expiry
+        ("2026-04-01", "2031-03-31", "2031-02-28"),  # no 31 Feb: the month's last day
+        ("2028-02-29", "2033-02-27", "2033-01-27"),
+        # cut by age: the first deadline is 2028-06-30; the second must fall after it
+        ("2026-01-01", "2028-08-01", "2028-07-01"),
+        ("2026-01-01", "2028-07-31", None),
+        ("2026-01-01", "2028-06-30", None),  # the period ends on the first deadline: none
+    ],
+)
+def test_second_ce_due(start: str, until: str, second: str | None) -> None:
+    terms = Terms(D(start), D(until), None)
+    assert GAS.second_ce_due(terms) == (D(second) if second else None)
+
+
+STAGE2 = Terms(D("2026-01-15"), D("2031-01-14"), D("2030-12-14"), ce_stage=2)
+
+
+@pytest.mark.parametrize(
+    ("today", "due"),
+    [("2030-12-13", False), ("2030-12-14", False), ("2030-12-15", True), ("2031-01-14", True)],
+)
+def test_second_review_due_after_its_deadline(today: str, due: bool) -> None:
+    assert GAS.review_due(STAGE2, D(today)) is due
+
+
+@pytest.mark.parametrize(
+    ("records", "passed"),
+    [
+        ([], False),
+        (["2028-07-14"], False),  # the first continuing education only (on the first deadline)
+        (["2028-07-15"], True),  # the day after the first deadline
+        (["2030-12-14"], True),  # on the second deadline
+        (["2030-12-15"], False),  # a day late
+        (["2027-01-01", "2030-12-15"], False),
+        (["2027-01-01", "2029-03-01"], True),
+    ],
+)
+def test_second_review(records: list[str], passed: bool) -> None:
+    result = GAS.review(STAGE2, [D(r) for r in records])
+    assert result.passed is passed and result.next_ce_due is None
+    assert (result.reason is None) is passed
+
+
+RENEWABLE = Terms(D("2026-01-15"), D("2031-01-14"), D("2030-12-14"), ce_stage=2)
 
 
 @pytest.mark.parametrize(

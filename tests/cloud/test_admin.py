@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from typing import Any
 
 import openpyxl
+import pytest
 from flask import Flask
 
-from cloudsync.cloud import ingest
+from cloudsync.cloud import ingest, publication, reports
 from cloudsync.cloud.database import get_db
 from cloudsync.cloud.store import admins
 
@@ -109,3 +111,56 @@ def test_missing_journal_row_shows_on_report(world: World, client: Any) -> None:
     )
     assert [c.value for c in xlsx["校验"]["A"]][0:1] == ["日志哈希链"]
     assert xlsx["校验"]["B1"].value == "有缺失记录" and xlsx["校验"]["B3"].value == "6"
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("燃气公司", "燃气公司"),
+        ("a=b", "a=b"),
+        ("", ""),
+        ("-5", "-5"),
+        ("+3.5", "+3.5"),
+        (8, 8),
+        (-4, -4),
+        (2.5, 2.5),
+        (None, None),
+    ],
+)
+def test_neutralise_formula_cells(value: Any, cell: Any) -> None:
+    assert reports.neutralise(value) == cell
+
+
+def test_exports_neutralise_formulas_from_roster(world: World, client: Any, tmp_path: Any) -> None:
+    from .conftest import id_number
+
+    roster = tmp_path / "evil.csv"
+    roster.write_text(
+        "准考证号,姓名,性别,身份证号,单位,座位号\n"
+        f'2026110001,"=HYPERLINK(""http://evil"",""x"")",男,{id_number(1)},@SUM(A1),1\n'
+        f"2026110002,考生2,女,{id_number(2)},+cmd|' /C calc'!A0,2\n",
+        encoding="utf-8",
+    )
+    with world.app.app_context():
+        publication.import_roster(get_db(), "PLAN-1", roster, None)
+    login(client, world.app, "viewer")
+    push_day(world)
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/admin/plans/PLAN-1/export.csv").get_data().decode("utf-8-sig"))
+        )
+    )
+    assert rows[1][2] == '\'=HYPERLINK("http://evil","x")' and rows[1][4] == "'@SUM(A1)"
+    assert rows[2][4] == "'+cmd|' /C calc'!A0" and float(rows[1][6]) == 8
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get("/admin/plans/PLAN-1/export.xlsx").get_data())
+    )["成绩"]
+    assert sheet["C2"].value == '\'=HYPERLINK("http://evil","x")' and sheet["C2"].data_type == "s"
+    assert sheet["E2"].value == "'@SUM(A1)" and sheet["E3"].value == "'+cmd|' /C calc'!A0"
+    assert sheet["G2"].value == 8 and sheet["G2"].data_type == "n"

@@ -57,11 +57,11 @@ def search(db: Database, text: str = "", limit: int = 200) -> list[Row]:
 
 
 def due_for_review(db: Database, today: str) -> list[Row]:
-    """Certificates whose first continuing-education deadline is over (before ``today``) and
-    not reviewed yet."""
+    """Certificates whose current continuing-education deadline (first or second) is over
+    (before ``today``) and not reviewed yet."""
     return db.query(
-        f"SELECT {_LIGHT} FROM certificates WHERE ce_stage = 1 AND ce_due IS NOT NULL AND ce_due < ? "
-        "AND revoked = 0 AND abnormal = 0 ORDER BY id",
+        f"SELECT {_LIGHT} FROM certificates WHERE ce_stage IN (1, 2) AND ce_due IS NOT NULL "
+        "AND ce_due < ? AND revoked = 0 AND abnormal = 0 ORDER BY id",
         (today,),
     )
 
