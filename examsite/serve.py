@@ -38,9 +38,10 @@ def start_services(app: Any, scheduler: Any) -> None:
         # would make a dead terminal look alive (seat map, transfer downtime). `last_seen` stays:
         # with the last stored answer it bounds when a terminal that never returns was lost.
         terminals.none_connected(db)
+    run_blocking = blocking_runner()
+    site.sitedb.commit_off_the_loop(run_blocking)
     site.writer.start(socketio.start_background_task)
     site.sitedb.manual_checkpoints()
-    run_blocking = blocking_runner()
     watcher = SessionWatcher(site)
 
     def every(seconds: float, job_id: str, fn: Any) -> None:
@@ -90,7 +91,8 @@ def blocking_runner() -> Any:
     from gevent import get_hub, monkey
 
     if monkey.is_module_patched("threading"):
-        return get_hub().threadpool.apply
+        pool = get_hub().threadpool
+        return lambda fn, *args: pool.apply(fn, args)  # the pool's apply takes args as a tuple
     return lambda fn, *args: fn(*args)
 
 
@@ -104,7 +106,8 @@ def dedicated_thread_runner() -> Any:
     from gevent.threadpool import ThreadPool
 
     if monkey.is_module_patched("threading"):
-        return ThreadPool(1).apply
+        pool = ThreadPool(1)
+        return lambda fn, *args: pool.apply(fn, args)
     return lambda fn, *args: fn(*args)
 
 
