@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from cloudsync.cloud.db import Database, Row
+from cloudsync.cloud.store.sync import session_span as session_span  # the sync package's query
 
 
 def plan(db: Database, plan_id: str) -> Row | None:
@@ -99,17 +100,6 @@ def chain_status(db: Database, site_id: str) -> Row | None:
     if row is not None:
         row["gaps"] = json.loads(row["gaps"]) if row.get("gaps") else []
     return row
-
-
-def session_span(db: Database, site_id: str, session_id: str) -> tuple[int, int] | None:
-    """The first and last sequence number of a session's (plan's) rows at the site, or None."""
-    row = db.one(
-        "SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM journal WHERE site_id = ? AND session_id = ?",
-        (site_id, session_id),
-    )
-    if row is None or row["lo"] is None:
-        return None
-    return int(row["lo"]), int(row["hi"])
 
 
 def _obj(text: Any) -> Any:
