@@ -144,7 +144,7 @@ class CandidateNamespace(Namespace):
             raise
         wrong = self.captchas.check(data.get("captcha_id"), data.get("captcha"))
         if wrong:
-            self.exam.captcha_failed(tid, ticket)
+            self.exam.captcha_failed(tid, ticket, name)
             raise ExamError(wrong)
         out = self.exam.login(tid, self.seat_of.get(request.sid), name, ticket)  # type: ignore[attr-defined]
         self._bind(out.ack)

@@ -101,18 +101,17 @@ class TerminalOps(Base):
         with self.sitedb.read() as db:
             self.refuse_if_locked(db, login_keys(terminal_id, ticket.strip()), self.now())
 
-    def captcha_failed(self, terminal_id: str, ticket: str) -> None:
-        """A wrong captcha counts against the terminal and the ticket tried (5 → 5-minute lock)."""
-        ticket = ticket.strip()
+    def captcha_failed(self, terminal_id: str, ticket: str, name: str = "") -> None:
+        """A wrong captcha counts against the terminal, and against the ticket tried when name and
+        ticket are a candidate's (5 → 5-minute lock). A made-up or misspelt pair counts only
+        against the terminal: nobody can lock a candidate out with a ticket alone, and invented
+        tickets leave no lock-out rows behind."""
+        ticket, name = ticket.strip(), name.strip()
         with self.sitedb.write() as db:
-            self.count_failure(
-                db,
-                [f"captcha:terminal:{terminal_id}", f"captcha:ticket:{ticket}"],
-                self.now(),
-                "captcha",
-                terminal_id,
-                ticket,
-            )
+            keys = [f"captcha:terminal:{terminal_id}"]
+            if any(c["name"] == name for c in candidates.by_ticket(db, ticket)):
+                keys.append(f"captcha:ticket:{ticket}")
+            self.count_failure(db, keys, self.now(), "captcha", terminal_id, ticket)
 
     # -- identity of the caller ------------------------------------------------------------
     def authenticate(self, db: Database, token: object, terminal_id: str) -> dict[str, Any]:

@@ -336,7 +336,7 @@ def test_a_proctor_lifts_a_login_lock_out(proctor: Console, app: Flask, session_
     cand = _roster(app, session_id)[0]
     exam.hello("T-7", cand["seat"], "127.0.0.1", "Mozilla/5.0 Chrome/120.0")
     for _ in range(5):
-        exam.captcha_failed("T-7", cand["ticket"])
+        exam.captcha_failed("T-7", cand["ticket"], cand["name"])
     seat = next(
         s for s in roomview.snapshot(exam, session_id)["seats"] if s["ticket"] == cand["ticket"]
     )

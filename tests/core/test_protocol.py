@@ -296,6 +296,20 @@ def test_captcha_failures_lock_the_terminal_and_the_ticket_for_five_minutes(room
     assert locks[0]["payload"]["what"] == "captcha" and locks[0]["payload"]["minutes"] == 5
 
 
+def test_a_ticket_without_its_name_cannot_lock_a_candidate_out(room: Room) -> None:
+    victim = room.roster[0]
+    prankster = room.client("T-9", seat=9)
+    wrong_name = {**victim, "name": "某某"}
+    for _ in range(5):
+        assert room.login(prankster, wrong_name, captcha="WXYZ")["code"] == "captcha_wrong"
+    assert room.login(prankster, wrong_name)["code"] == "too_many_attempts"  # the terminal is
+    own = room.client("T-1", seat=1)
+    assert room.login(own, victim)["ok"]  # ... but not the candidate at their own terminal
+    with room.exam.sitedb.read() as db:
+        keys = [k for (k,) in db.execute("SELECT key FROM throttle")]
+    assert not any(k.startswith("captcha:ticket:") for k in keys)
+
+
 def test_an_expired_captcha_is_refused(room: Room) -> None:
     c = room.client("T-1", seat=1)
     cap = room.call(c, "captcha", {})
