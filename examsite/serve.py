@@ -1,8 +1,9 @@
 """The composition root: the one place that picks the async mode, patches, starts jobs and serves.
 
 Async mode: gevent with simple-websocket. Measured with scripts/bench_room.py (2,000 terminals,
-1,000 answers/s, 40 s, same machine, back to back): gevent p50 5.9 ms, p99 177 ms, 73 % of a
-core; eventlet (monkey-patched, max_size raised) p50 13.3 ms, p99 436 ms, 77 %. eventlet is also
+1,000 answers/s, 40 s, same machine, back to back, before commits moved off the loop): gevent
+p50 5.9 ms, p99 177 ms, 73 % of a core; eventlet (monkey-patched, max_size raised) p50 13.3 ms,
+p99 436 ms, 77 %. (Now, with COMMIT on its own native thread: p99 52–80 ms, README.) eventlet is also
 deprecated (EventletDeprecationWarning at start) and caps connections at 1,024 unless told
 otherwise. Everything else uses `socketio.start_background_task` / `socketio.sleep`, so this
 stays a one-line decision.
@@ -39,7 +40,9 @@ def start_services(app: Any, scheduler: Any) -> None:
         # with the last stored answer it bounds when a terminal that never returns was lost.
         terminals.none_connected(db)
     run_blocking = blocking_runner()
-    site.sitedb.commit_off_the_loop(run_blocking)
+    # commits get a thread of their own: in the hub's shared pool an acknowledgement could wait
+    # behind a camera being opened or a video segment being hashed
+    site.sitedb.commit_off_the_loop(dedicated_thread_runner())
     site.writer.start(socketio.start_background_task)
     site.sitedb.manual_checkpoints()
     watcher = SessionWatcher(site)

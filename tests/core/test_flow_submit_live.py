@@ -63,6 +63,9 @@ def test_answer_everything_submit_and_see_the_result(quick: tuple[LiveServer, di
         q = paper["questions"][0]
         assert t1.call("answer", {"seq": total + 1, "qid": q["qid"], "value": ["A"]})["ok"] is False
         assert t1.call("submit", {})["already"] is True
+        # every commit of the run went through the server's commit thread: the chain is whole
+        checked = live.cli("verify-journal")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
     finally:
         t1.close()
         t2.close()
