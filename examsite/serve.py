@@ -3,7 +3,7 @@
 Async mode: gevent with simple-websocket. Measured with scripts/bench_room.py (2,000 terminals,
 1,000 answers/s, 40 s, same machine, back to back, before commits moved off the loop): gevent
 p50 5.9 ms, p99 177 ms, 73 % of a core; eventlet (monkey-patched, max_size raised) p50 13.3 ms,
-p99 436 ms, 77 %. (Now, with COMMIT on its own native thread: p99 52–80 ms, README.) eventlet is also
+p99 436 ms, 77 %. (Now, with COMMIT on a native thread: p99 45–80 ms, README.) eventlet is also
 deprecated (EventletDeprecationWarning at start) and caps connections at 1,024 unless told
 otherwise. Everything else uses `socketio.start_background_task` / `socketio.sleep`, so this
 stays a one-line decision.
@@ -40,9 +40,9 @@ def start_services(app: Any, scheduler: Any) -> None:
         # with the last stored answer it bounds when a terminal that never returns was lost.
         terminals.none_connected(db)
     run_blocking = blocking_runner()
-    # commits get a thread of their own: in the hub's shared pool an acknowledgement could wait
-    # behind a camera being opened or a video segment being hashed
-    site.sitedb.commit_off_the_loop(dedicated_thread_runner())
+    # Commits share the hub's pool (10 threads). A thread of their own (ThreadPool(1)) measured
+    # worse with bench_room (p99 88 and 302 ms against 45–80 ms), so they stay in the pool.
+    site.sitedb.commit_off_the_loop(run_blocking)
     site.writer.start(socketio.start_background_task)
     site.sitedb.manual_checkpoints()
     watcher = SessionWatcher(site)
