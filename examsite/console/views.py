@@ -41,7 +41,7 @@ from .accounts import (
     set_password,
     sign_in,
 )
-from .messages import WORDS, from_exam_error, refusal
+from .messages import STATE_LABELS, WORDS, from_exam_error, refusal
 from .services import services_of, simulate_card
 
 bp = Blueprint(
@@ -106,6 +106,7 @@ def page_context() -> dict[str, Any]:
         "nav": nav,
         "csrf_token": auth.csrf_token(),
         "role_label": lambda r: pair(ROLE_LABELS.get(r, (r, r))),
+        "state_label": lambda st: pair(STATE_LABELS.get(st, (st, st))),
         "demo_mode": bool(current_app.config.get("SIM_CONTROL")),
     }
 

@@ -136,9 +136,9 @@ def test_exam_day_from_the_console(
         shot(page, "02-desk-match")
         page.click("#btn-admit")
         # the roster row follows a push and a refresh: under load that can take longer than 5 s
-        expect(page.locator(f'tr[data-cid="{face["id"]}"] .st')).to_have_text(
-            "checked_in", timeout=30_000
-        )
+        row = page.locator(f'tr[data-cid="{face["id"]}"] .st')
+        expect(row).to_have_attribute("data-state", "checked_in", timeout=30_000)
+        expect(row).to_have_text("已签到")
         expect(page.locator("#desk-decision")).to_contain_text("admitted", timeout=30_000)
 
         # -- terminals log in; the proctor starts from the control page --------------------------

@@ -58,7 +58,7 @@
       if (!s || !s.ok) return;
       s.seats.forEach(function (x) {
         var row = document.querySelector('tr[data-cid="' + x.candidate_id + '"] .st');
-        if (row) row.textContent = x.state;
+        if (row) { row.textContent = L(x.state_label); row.dataset.state = x.state; }
       });
     });
   }
