@@ -93,10 +93,12 @@ def blocking_runner() -> Any:
     """
     from gevent import get_hub, monkey
 
+    from examsite.store.db import call_directly
+
     if monkey.is_module_patched("threading"):
         pool = get_hub().threadpool
         return lambda fn, *args: pool.apply(fn, args)  # the pool's apply takes args as a tuple
-    return lambda fn, *args: fn(*args)
+    return call_directly
 
 
 def dedicated_thread_runner() -> Any:
@@ -108,10 +110,12 @@ def dedicated_thread_runner() -> Any:
     from gevent import monkey
     from gevent.threadpool import ThreadPool
 
+    from examsite.store.db import call_directly
+
     if monkey.is_module_patched("threading"):
         pool = ThreadPool(1)
         return lambda fn, *args: pool.apply(fn, args)
-    return lambda fn, *args: fn(*args)
+    return call_directly
 
 
 def collect_garbage(site: Any) -> None:

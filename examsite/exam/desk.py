@@ -25,6 +25,7 @@ from examsite.engine import timing as tm
 from examsite.engine.errors import ExamError
 from examsite.engine.states import CandidateState
 from examsite.store import candidates, desk, sessions
+from examsite.store.db import call_directly
 
 from .base import Outcome, Push
 from .day import ExamDay
@@ -78,7 +79,7 @@ class CheckinDesk:
         self.exam = exam
         # cv2 reads block the OS thread: under gevent the composition root passes the hub's
         # thread pool (`serve.blocking_runner`), so a slow camera never freezes the server
-        self.run_blocking = run_blocking or (lambda fn, *args: fn(*args))
+        self.run_blocking = run_blocking or call_directly
         self.emit = emit
         self.camera = camera
         self.pool = pool

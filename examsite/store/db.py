@@ -14,7 +14,8 @@ from sqlite_utils import Database
 from migrations.site import apply as apply_migrations
 
 
-def _call(fn: Callable[..., Any], *args: Any) -> Any:
+def call_directly(fn: Callable[..., Any], *args: Any) -> Any:
+    """The runner of threading mode and tests: a plain call (`blocking_runner` under gevent)."""
     return fn(*args)
 
 
@@ -45,7 +46,7 @@ class SiteDB:
         self._checkpointer: sqlite3.Connection | None = None
         #: How COMMIT runs: a plain call by default; the composition root hands it a native
         #: thread (see `commit_off_the_loop`).
-        self.commit_runner: Callable[..., Any] = _call
+        self.commit_runner: Callable[..., Any] = call_directly
 
     @contextmanager
     def read(self) -> Iterator[Database]:
