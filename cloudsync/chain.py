@@ -16,9 +16,16 @@ def canonical_json(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
-    """Hash of one journal row chained to the previous row's hash."""
-    body = canonical_json([row[f] for f in FIELDS])
+def row_hash(prev_hash: str, row: Mapping[str, Any], payload_json: str | None = None) -> str:
+    """Hash of one journal row chained to the previous row's hash.
+
+    `payload_json`, when the writer has it already, is `canonical_json(row["payload"])`: a JSON
+    list is its items' JSON joined by commas, so the body is the same bytes either way.
+    """
+    if payload_json is None:
+        body = canonical_json([row[f] for f in FIELDS])
+    else:
+        body = canonical_json([row[f] for f in FIELDS[:-1]])[:-1] + "," + payload_json + "]"
     return hashlib.sha256((prev_hash + "\n" + body).encode("utf-8")).hexdigest()
 
 

@@ -13,7 +13,7 @@ from examsite import settings
 from examsite.candidate.namespace import CandidateNamespace
 from examsite.engine.zone import site_zone
 from examsite.exam import ExamDay, Push
-from examsite.extensions import socketio
+from examsite.extensions import WireJSON, socketio
 from examsite.store import settings as stored_settings
 from examsite.store.db import SiteDB
 from examsite.store.writer import GroupWriter
@@ -62,6 +62,8 @@ def create_app(
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
+        async_handlers=False,
+        json=WireJSON,
         max_http_buffer_size=app.config["MAX_EVENT_BYTES"],
         ping_interval=app.config["PING_INTERVAL_S"],
         ping_timeout=max(5, app.config["PING_INTERVAL_S"]),

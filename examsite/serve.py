@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from typing import Any
 
 ASYNC_MODE = "gevent"
@@ -21,8 +22,13 @@ log = logging.getLogger("examsite")
 
 def patch() -> None:
     """Monkey-patch the standard library for gevent; must run before anything else is imported."""
+    import gevent
     from gevent import monkey
 
+    # Every Socket.IO event runs in a greenlet of its own, and by default each one records who
+    # spawned it (the spawning stack and tree): 5 % of the server's CPU at 1,000 answers/s
+    # (py-spy, scripts/bench_room.py) for a debugging aid nobody reads on exam day.
+    gevent.config.track_greenlet_tree = False
     monkey.patch_all()
 
 
@@ -40,8 +46,9 @@ def start_services(app: Any, scheduler: Any) -> None:
         # with the last stored answer it bounds when a terminal that never returns was lost.
         terminals.none_connected(db)
     run_blocking = blocking_runner()
-    # Commits share the hub's pool (10 threads). A thread of their own (ThreadPool(1)) measured
-    # worse with bench_room (p99 88 and 302 ms against 45–80 ms), so they stay in the pool.
+    # Slow commits go to the hub's pool (10 threads); a thread of their own (ThreadPool(1))
+    # measured worse with bench_room (p99 88 and 302 ms against 45–80 ms). Fast ones stay on
+    # the loop (store.db.CommitPlacement).
     site.sitedb.commit_off_the_loop(run_blocking)
     site.writer.start(socketio.start_background_task)
     site.sitedb.manual_checkpoints()
@@ -205,6 +212,10 @@ def serve(
     if on_ready:
         on_ready(app)
     gc.collect()
+    # A commit or checkpoint on a native thread needs the GIL to start and to finish; the loop
+    # holds it for up to the switch interval (5 ms by default) each time. 0.5 ms measured
+    # better with bench_room (p99 537 → 267 ms while commits ran on a thread).
+    sys.setswitchinterval(0.0005)
     gc.freeze()  # start-up objects out of the collector's way: full GCs were the latency tail
     log.info("site server on http://%s:%d", host, port)
     socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from functools import lru_cache
 
 from examsite.engine.errors import ExamError
 
@@ -23,7 +24,16 @@ def issue(secret: str, candidate_id: int, terminal_id: str, epoch: int) -> str:
 
 def parse(secret: str, token: object) -> tuple[int, str, int]:
     """(candidate id, terminal id, epoch) of a genuine token; ExamError('token_invalid') otherwise."""
-    m = _FORM.match(token) if isinstance(token, str) else None
+    if not isinstance(token, str):
+        raise ExamError("token_invalid")
+    return _parse(secret, token)
+
+
+@lru_cache(maxsize=8192)
+def _parse(secret: str, token: str) -> tuple[int, str, int]:
+    # Every answer carries its token: a genuine one is checked once, then remembered (a refusal
+    # raises and is never cached). Revocation is the caller's: the epoch against the roster.
+    m = _FORM.match(token)
     if not m:
         raise ExamError("token_invalid")
     cid, tid, epoch, sig = m.groups()

@@ -94,6 +94,7 @@ def main() -> int:
         server.terminate()
         server.wait(10)
     lat = [x for r in results for x in r["latencies"]]
+    by_window = roomsim.p99_by_window(results, 10)
     acked, lost = roomsim.lost_answers(instance / "examsite.sqlite3", results)
     busy = (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)
     out = {
@@ -105,6 +106,7 @@ def main() -> int:
         "ack_p99_ms": roomsim.percentile(lat, 99),
         "ack_max_ms": round(max(lat), 2) if lat else 0,
         "lost": lost,
+        "ack_p99_ms_by_10s": by_window,
         "refused": {k: v for r in results for k, v in r["refused"].items()},
         "timeouts": sum(r["timeouts"] for r in results),
         "server_cpu_pct": round(100 * busy / (w1 - w0), 1),
@@ -115,6 +117,7 @@ def main() -> int:
         "interval_s": a.interval,
         "client_procs": a.procs,
         "client_nice": a.client_nice,
+        "client_loop_lag_p99_ms": max((r.get("loop_lag_p99_ms", 0) for r in results), default=0),
     }
     print(json.dumps(out))
     if not a.keep:

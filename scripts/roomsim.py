@@ -232,6 +232,7 @@ class SimTerminal:
             self.unacked.pop(seq, None)
             self.acked.append(seq)
             self.stats["latencies"].append(ms)
+            self.stats["sent_at"].append(round(time.monotonic() - ms / 1000, 3))
             if ack.get("dup"):
                 self.stats["duplicates_acked"] += 1
             if self.lost_connection_at is not None and self.resumed_at is None:
@@ -270,6 +271,7 @@ class SimTerminal:
 def new_stats() -> dict[str, Any]:
     return {
         "latencies": [],
+        "sent_at": [],
         "sent": 0,
         "timeouts": 0,
         "retryable": 0,
@@ -322,7 +324,17 @@ async def run_slice(spec: dict[str, Any]) -> dict[str, Any]:
                 await t.answer_one()
             await asyncio.sleep(max(0.0, spec["interval"] - (time.monotonic() - t0)))
 
-    await asyncio.gather(*(answer_loop(t) for t in live))
+    lags: list[float] = []
+
+    async def lag_probe() -> None:
+        # How late this worker's own event loop runs: a delay the terminals, not the server, add.
+        while time.monotonic() < stop_at:
+            t0 = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lags.append((time.perf_counter() - t0) * 1000 - 10)
+
+    await asyncio.gather(lag_probe(), *(answer_loop(t) for t in live))
+    stats["loop_lag_p99_ms"] = percentile(lags, 99)
     # drain: re-send what is still unacknowledged for a bounded time
     drain_until = time.monotonic() + spec.get("drain_s", 20)
     while time.monotonic() < drain_until and any(t.unacked for t in live):
@@ -406,6 +418,19 @@ def lost_answers(db_path: Path, results: list[dict[str, Any]]) -> tuple[int, int
                 if (tid, seq) not in stored:
                     lost += 1
     return acked, lost
+
+
+def p99_by_window(results: list[dict[str, Any]], seconds: float) -> list[float]:
+    """p99 acknowledgement latency of each `seconds`-long window from the first answer sent on
+    (monotonic time is one clock for all worker processes): shows a tail that comes in bursts."""
+    pairs = [p for r in results for p in zip(r["sent_at"], r["latencies"], strict=True)]
+    if not pairs:
+        return []
+    t0 = min(t for t, _ in pairs)
+    windows: dict[int, list[float]] = {}
+    for t, ms in pairs:
+        windows.setdefault(int((t - t0) // seconds), []).append(ms)
+    return [percentile(windows[k], 99) for k in sorted(windows)]
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -124,7 +124,7 @@ def utcnow() -> datetime:
 
 def iso(dt: datetime) -> str:
     """UTC ISO-8601 with a Z, millisecond precision: the form stored in the database."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return dt.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" → "Z"
 
 
 def parse_iso(s: str) -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from examsite import payloads, tokens
 from examsite.engine import rules
 from examsite.engine import timing as tm
 from examsite.engine.errors import ExamError
+from examsite.engine.rules import SessionView
 from examsite.engine.scoring import valid_choice
 from examsite.engine.shuffle import candidate_paper
 from examsite.engine.states import CandidateState, SessionState, next_candidate_state
@@ -114,12 +116,19 @@ class TerminalOps(Base):
             self.count_failure(db, keys, self.now(), "captcha", terminal_id, ticket)
 
     # -- identity of the caller ------------------------------------------------------------
-    def authenticate(self, db: Database, token: object, terminal_id: str) -> dict[str, Any]:
-        """The candidate a token stands for, if it is genuine, current and used on its terminal."""
+    def authenticate(
+        self,
+        db: Database,
+        token: object,
+        terminal_id: str,
+        fetch: Callable[[Database, int], dict[str, Any] | None] = candidates.get,
+    ) -> dict[str, Any]:
+        """The candidate a token stands for, if it is genuine, current and used on its terminal
+        (the row as `fetch` reads it: all but the blobs, or fewer columns on the answer path)."""
         cid, tid, epoch = tokens.parse(self.secret, token)
         if tid != terminal_id:
             raise ExamError("token_invalid")
-        cand = candidates.get(db, cid)
+        cand = fetch(db, cid)
         if cand is None:
             raise ExamError("token_invalid")
         if cand["terminal_id"] != tid or cand["token_epoch"] != epoch:
@@ -426,15 +435,21 @@ class TerminalOps(Base):
             flags.put(db, cand["id"], qid, flagged, terminal_id, tm.iso(self.now()))
         return Outcome({"ok": True, "qid": qid, "flagged": flagged})
 
-    def apply_answer(self, db: Database, item: dict[str, Any]) -> dict[str, Any]:
+    def apply_answer(
+        self, db: Database, item: dict[str, Any], batch: dict[Any, Any] | None = None
+    ) -> dict[str, Any]:
         """Store one answer event inside the writer's transaction; returns the acknowledgement.
 
         A re-sent event (same terminal, same sequence, same content) is acknowledged again without
         a second write; the same number with other content is refused and changes nothing.
+        `batch` is the writer's scratch for one transaction: the session's row, rules view and
+        paper are read once per batch (answers never change them, and nothing else writes while
+        the batch holds the database).
         """
-        cand = self.authenticate(db, item["token"], item["terminal_id"])
+        cand = self.authenticate(db, item["token"], item["terminal_id"], candidates.for_answer)
         seq, qid = item["seq"], item["qid"]
-        value = dumps_value(item["value"])
+        chosen = sorted(item["value"])
+        value = dumps_value(chosen)
         try:
             if answers.check_duplicate(db, cand["id"], item["terminal_id"], seq, qid, value):
                 return {"ok": True, "seq": seq, "dup": True}
@@ -448,7 +463,7 @@ class TerminalOps(Base):
                 {
                     "seq": seq,
                     "qid": qid,
-                    "value": json.loads(value),
+                    "value": chosen,
                     "stored": {"qid": stored[0], "value": json.loads(stored[1])}
                     if stored
                     else None,
@@ -457,31 +472,46 @@ class TerminalOps(Base):
                 terminal_id=item["terminal_id"],
             )
             raise
-        session = self.session_of(db, cand["session_id"])
-        rules.check_answering(sessions.view(session), C(cand["state"]))
+        view, qs = self._answer_context(db, cand["session_id"], {} if batch is None else batch)
+        rules.check_answering(view, C(cand["state"]))
         self.require_password(cand)
         now = self.now()
-        end = self.end_of(db, session, cand["id"], now)
-        if end is not None and now >= end:
-            raise ExamError("collected")
-        qs = self.questions(db, session["id"])
+        if view.started_at is not None:
+            end = tm.candidate_end(
+                view.timing, view.started_at, ledger.entries(db, cand["id"]), now
+            )
+            if now >= end:
+                raise ExamError("collected")
         if qs is None:
             raise ExamError("paper_sealed")
         q = qs.get(qid)
         if q is None:
             raise ExamError("qid_unknown", {"seq": seq})
-        if not valid_choice(q, item["value"]):
+        if not valid_choice(q, chosen):
             raise ExamError("bad_value", {"seq": seq})
         row = self.journal(
             db,
             "answer",
             self.actor_of(cand),
-            {"qid": qid, "value": json.loads(value), "seq": seq},
+            {"qid": qid, "value": chosen, "seq": seq},
             cand=cand,
             terminal_id=item["terminal_id"],
         )
         answers.record(db, cand["id"], item["terminal_id"], seq, qid, value, row["at"], row["seq"])
         return {"ok": True, "seq": seq}
+
+    def _answer_context(
+        self, db: Database, session_id: str, batch: dict[Any, Any]
+    ) -> tuple[SessionView, dict[str, dict[str, Any]] | None]:
+        """The session's rules view and qid → question, once per writer batch."""
+        key = ("answer_context", session_id)
+        ctx = batch.get(key)
+        if ctx is None:
+            ctx = batch[key] = (
+                sessions.view(self.session_of(db, session_id)),
+                self.questions(db, session_id),
+            )
+        return ctx
 
     def submit(self, terminal_id: str, token: object) -> Outcome:
         """Hand in, only from 30 minutes after the start (att.3 §1.8)."""

@@ -30,6 +30,15 @@ def get(db: Database, candidate_id: int) -> dict[str, Any] | None:
     return one(db.execute(f"SELECT {LIGHT} FROM candidates WHERE id = ?", [candidate_id]))
 
 
+#: What storing an answer needs of its candidate (the answer path reads it for every event).
+ANSWERING = "id, session_id, ticket, state, terminal_id, token_epoch, password_ok"
+
+
+def for_answer(db: Database, candidate_id: int) -> dict[str, Any] | None:
+    """The few columns the answer path checks, for one candidate."""
+    return one(db.execute(f"SELECT {ANSWERING} FROM candidates WHERE id = ?", [candidate_id]))
+
+
 def by_ticket(db: Database, ticket: str) -> list[dict[str, Any]]:
     """Candidates with this admission ticket number (one per session, normally one in all)."""
     return dicts(db.execute(f"SELECT {LIGHT} FROM candidates WHERE ticket = ?", [ticket]))

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from cloudsync.chain import GENESIS, row_hash
+from cloudsync.chain import GENESIS, canonical_json, row_hash
 from examsite.engine.timing import iso, utcnow
 
 
@@ -36,7 +36,8 @@ def append(
         "payload": payload or {},
     }
     row["prev_hash"] = prev
-    row["hash"] = row_hash(prev, row)
+    payload_json = canonical_json(row["payload"])  # stored as hashed: one encoding, not two
+    row["hash"] = row_hash(prev, row, payload_json)
     db.execute(
         "INSERT INTO journal (seq, at, session_id, kind, actor, candidate_ticket, terminal_id, payload,"
         " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -48,7 +49,7 @@ def append(
             actor,
             ticket,
             terminal_id,
-            json.dumps(row["payload"], ensure_ascii=False, sort_keys=True),
+            payload_json,
             prev,
             row["hash"],
         ],

@@ -17,7 +17,9 @@ from .db import SiteDB
 
 log = logging.getLogger(__name__)
 
-Apply = Callable[[Database, dict[str, Any]], dict[str, Any]]
+#: `apply(db, event, batch)`: store one event; `batch` is a scratch dict that lives for one
+#: transaction (for reads every event of the batch would otherwise repeat).
+Apply = Callable[[Database, dict[str, Any], dict[Any, Any]], dict[str, Any]]
 
 
 class _Slot:
@@ -93,7 +95,9 @@ class GroupWriter:
                 batch.append(nxt)
             self._commit(batch)
 
-    def _apply_one(self, db: Database, item: dict[str, Any]) -> dict[str, Any]:
+    def _apply_one(
+        self, db: Database, item: dict[str, Any], batch: dict[Any, Any]
+    ) -> dict[str, Any]:
         # Each event runs in a savepoint, so one bad event fails alone (quarantined with its
         # error, as Morango does) instead of failing everyone's batch. A refusal keeps what it
         # wrote: `apply` checks before it writes, and what it writes before refusing (a
@@ -102,7 +106,7 @@ class GroupWriter:
         conn = db.conn
         conn.execute("SAVEPOINT answer_event")
         try:
-            out = self.apply(db, item)
+            out = self.apply(db, item, batch)
         except ExamError as e:
             conn.execute("RELEASE answer_event")
             return e.as_ack()
@@ -122,7 +126,8 @@ class GroupWriter:
         results: list[dict[str, Any]]
         try:
             with self.sitedb.write() as db:
-                results = [self._apply_one(db, item) for item, _ in batch]
+                scratch: dict[Any, Any] = {}
+                results = [self._apply_one(db, item, scratch) for item, _ in batch]
         except sqlite3.Error as e:
             log.error("answer batch of %d not stored: %s", len(batch), e)
             results = [error_ack("storage_error") for _ in batch]

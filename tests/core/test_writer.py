@@ -16,7 +16,7 @@ from examsite.store.writer import GroupWriter
 from tests.live import wait_for
 
 
-def apply(db: Database, item: dict[str, Any]) -> dict[str, Any]:
+def apply(db: Database, item: dict[str, Any], batch: dict[Any, Any]) -> dict[str, Any]:
     """Journal the event; 'poison' fails after writing, 'refuse' is an ordinary refusal."""
     journal.append(db, "test_event", "test", {"seq": item["seq"]})
     if item["kind"] == "poison":
