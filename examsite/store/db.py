@@ -29,12 +29,14 @@ class CommitPlacement:
     On the event loop's own thread a commit stops every terminal for as long as the fsync takes;
     on a native thread the loop goes on, but the commit's end is only noticed at the loop's next
     turn, and under load a turn lasts longer than a fast disk's fsync. Measured with
-    scripts/bench_room.py at 2,000 terminals on an SSD-backed machine: commits took 0.5–0.9 ms
-    (p50) on the loop against 5–18 ms waited for on a thread (GIL and wake-up), and the ack p99
-    halved. A spinning disk (fsync 5–20 ms) would stall the loop, so the placement follows the
-    measured commit time (a moving average) with hysteresis: commits move to `offload` once
-    they average over `slow_ms` and come back once they average under `fast_ms`; on the thread
-    the commit itself is timed, not the wait for it.
+    scripts/bench_room.py at 2,000 terminals on this machine (a page's fsync ≈ 0.3 ms): commits
+    took 0.5–0.9 ms (p50) on the loop against 2–18 ms waited for on a thread (the GIL and the
+    loop's next turn); ack p50 47 → 27 ms back to back. But a spinning disk (fsync 5–20 ms), or
+    a spell like the one measured here on another day (COMMIT on the loop blocking 80–500 ms
+    while a checkpoint flushed the database file), would stall every terminal. So the placement
+    follows the measured commit time (a moving average) with hysteresis: commits move to
+    `offload` once they average over `slow_ms` and come back once they average under `fast_ms`;
+    on the thread the commit itself is timed, not the wait for it.
     """
 
     def __init__(
