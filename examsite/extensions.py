@@ -28,9 +28,7 @@ class WireJSON:
     dumps = staticmethod(json.dumps)
 
     @staticmethod
-    def loads(s: str | bytes, **kwargs: Any) -> Any:
-        if kwargs:
-            return json.loads(s, **{"parse_int": _bounded_int, **kwargs})
+    def loads(s: str | bytes) -> Any:
         if isinstance(s, bytes):
             s = s.decode("utf-8")
         return WireJSON._decoder.decode(s)

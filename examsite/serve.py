@@ -99,14 +99,9 @@ def blocking_runner() -> Any:
 
     Under gevent that is the hub's thread pool; in threading mode (tests) a plain call is fine.
     """
-    from gevent import get_hub, monkey
+    from gevent import get_hub
 
-    from examsite.store.db import call_directly
-
-    if monkey.is_module_patched("threading"):
-        pool = get_hub().threadpool
-        return lambda fn, *args: pool.apply(fn, args)  # the pool's apply takes args as a tuple
-    return call_directly
+    return _pool_runner(lambda: get_hub().threadpool)
 
 
 def dedicated_thread_runner() -> Any:
@@ -115,14 +110,19 @@ def dedicated_thread_runner() -> Any:
     A device's handles (a pyusb interface, a serial port or socket registered with the thread's
     hub) belong to the thread that opened them, and the hub's pool may pick any of its threads.
     """
-    from gevent import monkey
     from gevent.threadpool import ThreadPool
+
+    return _pool_runner(lambda: ThreadPool(1))
+
+
+def _pool_runner(pool_of: Any) -> Any:
+    from gevent import monkey
 
     from examsite.store.db import call_directly
 
     if monkey.is_module_patched("threading"):
-        pool = ThreadPool(1)
-        return lambda fn, *args: pool.apply(fn, args)
+        pool = pool_of()
+        return lambda fn, *args: pool.apply(fn, args)  # the pool's apply takes args as a tuple
     return call_directly
 
 

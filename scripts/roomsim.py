@@ -221,7 +221,7 @@ class SimTerminal:
 
     async def _send(self, seq: int) -> bool:
         event = self.unacked[seq]
-        t0 = time.perf_counter()
+        sent_at, t0 = time.monotonic(), time.perf_counter()
         try:
             ack = await self.call("answer", event, timeout=10)
         except Exception:
@@ -232,7 +232,7 @@ class SimTerminal:
             self.unacked.pop(seq, None)
             self.acked.append(seq)
             self.stats["latencies"].append(ms)
-            self.stats["sent_at"].append(round(time.monotonic() - ms / 1000, 3))
+            self.stats["sent_at"].append(round(sent_at, 3))
             if ack.get("dup"):
                 self.stats["duplicates_acked"] += 1
             if self.lost_connection_at is not None and self.resumed_at is None:

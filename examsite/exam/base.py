@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from examsite import payloads
 from examsite.engine import timing as tm
 from examsite.engine.errors import ExamError
+from examsite.engine.rules import SessionView
 from examsite.engine.scoring import score_paper
 from examsite.engine.states import CandidateState, next_candidate_state
 from examsite.engine.zone import CHINA, utc_offset_min
@@ -105,14 +106,16 @@ class Base:
         self, db: Database, session: dict[str, Any], candidate_id: int, now: datetime
     ) -> datetime | None:
         """When this candidate's paper is collected (None before the start)."""
-        if not session["started_at"]:
+        return self.end_in(db, sessions.view(session), candidate_id, now)
+
+    @staticmethod
+    def end_in(
+        db: Database, view: SessionView, candidate_id: int, now: datetime
+    ) -> datetime | None:
+        """`end_of` from the session's rules view (the answer writer has it per batch)."""
+        if view.started_at is None:
             return None
-        return tm.candidate_end(
-            sessions.timing(session),
-            tm.parse_iso(session["started_at"]),
-            ledger.entries(db, candidate_id),
-            now,
-        )
+        return tm.candidate_end(view.timing, view.started_at, ledger.entries(db, candidate_id), now)
 
     def clock_payload(
         self, db: Database, session: dict[str, Any], candidate_id: int, now: datetime

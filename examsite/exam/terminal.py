@@ -476,12 +476,9 @@ class TerminalOps(Base):
         rules.check_answering(view, C(cand["state"]))
         self.require_password(cand)
         now = self.now()
-        if view.started_at is not None:
-            end = tm.candidate_end(
-                view.timing, view.started_at, ledger.entries(db, cand["id"]), now
-            )
-            if now >= end:
-                raise ExamError("collected")
+        end = self.end_in(db, view, cand["id"], now)
+        if end is not None and now >= end:
+            raise ExamError("collected")
         if qs is None:
             raise ExamError("paper_sealed")
         q = qs.get(qid)

@@ -112,7 +112,6 @@ class SiteDB:
         self.commit_runner: Callable[..., Any] = call_directly
         #: How other blocking work on the connection (the WAL rewind) runs.
         self.blocking_runner: Callable[..., Any] = call_directly
-        self.placement: CommitPlacement | None = None
 
     @contextmanager
     def read(self) -> Iterator[Database]:
@@ -156,8 +155,7 @@ class SiteDB:
         it is slow. The WAL rewind always runs on `runner`. The connection is still used by one
         party at a time: the caller holds `lock` until the work is back.
         """
-        self.placement = CommitPlacement(runner)
-        self.commit_runner = self.placement
+        self.commit_runner = CommitPlacement(runner)
         self.blocking_runner = runner
 
     def manual_checkpoints(self) -> None:

@@ -65,11 +65,12 @@ def test_commits_through_the_placement_reach_the_file(tmp_path: Path) -> None:
     sitedb = SiteDB(tmp_path / "site.sqlite3")
     offload = Offload()
     sitedb.commit_off_the_loop(offload)
-    assert sitedb.placement is not None
-    sitedb.placement.offloaded = True  # as after slow commits
+    placement = sitedb.commit_runner
+    assert isinstance(placement, CommitPlacement)
+    placement.offloaded = True  # as after slow commits
     with sitedb.write() as db:
         journal.append(db, "test_event", "test", {"n": 1})
-    sitedb.placement.offloaded = False
+    placement.offloaded = False
     with sitedb.write() as db:
         journal.append(db, "test_event", "test", {"n": 2})
     assert offload.calls == 1
