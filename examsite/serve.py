@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+import time
 from typing import Any
 
 ASYNC_MODE = "gevent"
@@ -51,6 +52,12 @@ def start_services(app: Any, scheduler: Any) -> None:
     # measured worse with bench_room (p99 88 and 302 ms against 45–80 ms). Fast ones stay on
     # the loop (store.db.CommitPlacement).
     site.sitedb.commit_off_the_loop(run_blocking)
+    if app.config["ANSWER_PROCESS"]:
+        from examsite.writer_process import ChildStore
+
+        child = ChildStore(site.sitedb.path, app.config["TIME_ZONE"], site.writer.store)
+        child.start()
+        site.writer.store = child
     site.writer.start(socketio.start_background_task)
     site.sitedb.manual_checkpoints()
     watcher = SessionWatcher(site)
@@ -79,7 +86,8 @@ def start_services(app: Any, scheduler: Any) -> None:
 
     every(app.config["TICK_S"], "exam_clock", tick)
     every(2, "wal_checkpoint", checkpoint)
-    every(30, "gc", lambda: collect_garbage(site))
+    collect = GarbageCollection(site)
+    every(collect.period_s, "gc", collect)
     every(app.config["TIME_PUSH_S"], "time_push", lambda: site.emit(site.exam.time_pushes()))
     if app.config["VIDEO_DIR"]:
         from examsite.recordings import scan
@@ -126,25 +134,48 @@ def _pool_runner(pool_of: Any) -> Any:
     return call_directly
 
 
-def collect_garbage(site: Any) -> None:
-    """Keep full garbage collections off the answer path.
+class GarbageCollection:
+    """Keep garbage collections short: no full collection while terminals are at work.
 
-    Measured (scripts/bench_room.py, 1,000 terminals): CPython's generation-2 collections grew to
-    100–250 ms pauses as connection objects piled up, and they were the whole ack-latency tail.
-    While an exam runs, survivors are moved to the permanent generation every 30 s after a cheap
-    young collection, so full collections only ever scan the last half minute's objects; when no
-    exam runs, a real full collection reclaims what the freezes kept.
+    Measured (scripts/bench_room.py, 2,000 terminals, 1,000 answers/s): every connection keeps
+    ~80 objects for as long as it lives, and each idle terminal's waiting greenlet holds frames
+    that outlive the young collections. CPython's automatic full collections scanned them all,
+    again and again: 20–180 ms pauses, several a minute, the ack-latency tail. So automatic full
+    collections are off (`gc.set_threshold`'s third number: never, in practice), and every
+    `period_s` a young collection runs and what survived it is moved to the permanent
+    generation (`gc.freeze()`), which no collection scans; frozen objects are still freed as
+    soon as nothing refers to them. Freezing every 5 s instead of every second made each young
+    collection 35–50 ms instead of 15–20 and ack p99 56 ms instead of 35; a full collection
+    before each freeze cost as much.
+
+    What a freeze keeps that only a full collection could free (reference cycles that died
+    after they were frozen, such as a disconnected terminal's) is reclaimed by a real full
+    collection (`gc.unfreeze()` first) at most every `reclaim_s`, and only while no session is
+    open for check-in or running, when nobody waits for it.
     """
-    from examsite.store import sessions
 
-    with site.sitedb.read() as db:
-        running = any(s["state"] == "running" for s in sessions.active(db))
-    if running:
-        gc.collect(1)
-        gc.freeze()
-    else:
-        gc.unfreeze()
-        gc.collect()
+    def __init__(self, site: Any, *, period_s: float = 1.0, reclaim_s: float = 600.0):
+        self.site, self.period_s, self.reclaim_s = site, period_s, reclaim_s
+        self.reclaimed_at = 0.0
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, 1_000_000)
+
+    def __call__(self) -> None:
+        from examsite.engine.states import SessionState
+        from examsite.store import sessions
+
+        with self.site.sitedb.read() as db:
+            busy = any(
+                s["state"] in (SessionState.CHECKIN_OPEN, SessionState.RUNNING)
+                for s in sessions.active(db)
+            )
+        now = time.monotonic()
+        if not busy and now - self.reclaimed_at >= self.reclaim_s:
+            gc.unfreeze()
+            self.reclaimed_at = now
+            gc.collect()
+        else:
+            gc.collect(1)
         gc.freeze()
 
 

@@ -37,6 +37,11 @@ SETTINGS: list[Setting] = [
         "Period of the exam clock job (check-in opening, late cut, auto-collect, captures).",
     ),
     Setting("TIME_PUSH_S", 60.0, "How often running sessions get the server time pushed."),
+    Setting(
+        "ANSWER_PROCESS",
+        True,
+        "`serve`: store answers in a process of their own (the second core); off: in the server's.",
+    ),
     Setting("LANGUAGE", "zh", "Default language of pages: `zh` or `en`."),
     Setting(
         "TIME_ZONE",

@@ -17,6 +17,9 @@ from migrations.site import apply as apply_migrations
 
 log = logging.getLogger(__name__)
 
+#: How long a statement waits for another connection's write lock before it fails.
+BUSY_TIMEOUT_MS = 10_000
+
 
 def call_directly(fn: Callable[..., Any], *args: Any) -> Any:
     """The runner of threading mode and tests: a plain call (`blocking_runner` under gevent)."""
@@ -88,7 +91,7 @@ def connect(path: str | Path) -> Database:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     db = Database(conn)
     apply_migrations(db)
     return db
@@ -133,7 +136,7 @@ class SiteDB:
                 with self.db.atomic():
                     yield self.db
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin(conn)
             try:
                 yield self.db
             except BaseException:
@@ -146,6 +149,28 @@ class SiteDB:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """BEGIN IMMEDIATE; when another process holds the write lock, wait for it off the loop.
+
+        SQLite's busy handler sleeps in C: on the event loop's thread it would stop every
+        terminal while the answer-writer process (or an `examsite` command) finishes its
+        transaction. So the first try does not wait, and only a busy database is waited for
+        on `blocking_runner`'s thread.
+        """
+        if self.blocking_runner is call_directly:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as e:
+            if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        self.blocking_runner(conn.execute, "BEGIN IMMEDIATE")
 
     def commit_off_the_loop(self, runner: Callable[..., Any]) -> None:
         """Let COMMIT and the WAL rewind leave the event loop for a native thread (`runner`).
@@ -207,7 +232,7 @@ class SiteDB:
             except sqlite3.OperationalError:
                 busy = 1
             finally:
-                conn.execute("PRAGMA busy_timeout=10000")
+                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return not busy
 
     def close(self) -> None:

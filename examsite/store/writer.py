@@ -22,6 +22,56 @@ log = logging.getLogger(__name__)
 Apply = Callable[[Database, dict[str, Any], dict[Any, Any]], dict[str, Any]]
 
 
+#: `store(events)`: store a batch in one transaction and return one acknowledgement per event.
+Store = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+
+
+def store_batch(sitedb: SiteDB, apply: Apply, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Store `items` in one transaction; one acknowledgement per item, in order.
+
+    A failed commit (disk full, I/O error) acknowledges nothing: every event gets
+    'storage_error' and the terminal keeps and re-sends it.
+    """
+    try:
+        with sitedb.write() as db:
+            scratch: dict[Any, Any] = {}
+            return [_apply_one(apply, db, item, scratch) for item in items]
+    except sqlite3.Error as e:
+        log.error("answer batch of %d not stored: %s", len(items), e)
+        return [error_ack("storage_error") for _ in items]
+    except Exception:
+        log.exception("answer batch of %d failed", len(items))
+        return [error_ack("internal") for _ in items]
+
+
+def _apply_one(
+    apply: Apply, db: Database, item: dict[str, Any], batch: dict[Any, Any]
+) -> dict[str, Any]:
+    # Each event runs in a savepoint, so one bad event fails alone (quarantined with its
+    # error, as Morango does) instead of failing everyone's batch. A refusal keeps what it
+    # wrote: `apply` checks before it writes, and what it writes before refusing (a
+    # `seq_conflict` journal row) is meant to stay. A storage failure (disk full, I/O error)
+    # still fails the whole batch: nothing of it can be acknowledged.
+    conn = db.conn
+    conn.execute("SAVEPOINT answer_event")
+    try:
+        out = apply(db, item, batch)
+    except ExamError as e:
+        conn.execute("RELEASE answer_event")
+        return e.as_ack()
+    except sqlite3.OperationalError:
+        raise
+    except Exception:
+        log.exception(
+            "answer event failed (seq %s); the rest of the batch goes on", item.get("seq")
+        )
+        conn.execute("ROLLBACK TO answer_event")
+        conn.execute("RELEASE answer_event")
+        return error_ack("internal", **({"seq": item["seq"]} if "seq" in item else {}))
+    conn.execute("RELEASE answer_event")
+    return out
+
+
 class _Slot:
     __slots__ = ("done", "result")
 
@@ -51,6 +101,9 @@ class GroupWriter:
     ):
         self.sitedb = sitedb
         self.apply = apply
+        #: Where a batch is stored: here (`store_batch`) unless the composition root hands the
+        #: batches to the answer-writer process (`examsite.writer_process`).
+        self.store: Store = lambda items: store_batch(sitedb, apply, items)
         self.max_batch = max_batch
         self.wait_s = wait_s
         self.queue: queue.Queue[tuple[dict[str, Any], _Slot] | None] = queue.Queue(max_queue)
@@ -95,45 +148,8 @@ class GroupWriter:
                 batch.append(nxt)
             self._commit(batch)
 
-    def _apply_one(
-        self, db: Database, item: dict[str, Any], batch: dict[Any, Any]
-    ) -> dict[str, Any]:
-        # Each event runs in a savepoint, so one bad event fails alone (quarantined with its
-        # error, as Morango does) instead of failing everyone's batch. A refusal keeps what it
-        # wrote: `apply` checks before it writes, and what it writes before refusing (a
-        # `seq_conflict` journal row) is meant to stay. A storage failure (disk full, I/O error)
-        # still fails the whole batch: nothing of it can be acknowledged.
-        conn = db.conn
-        conn.execute("SAVEPOINT answer_event")
-        try:
-            out = self.apply(db, item, batch)
-        except ExamError as e:
-            conn.execute("RELEASE answer_event")
-            return e.as_ack()
-        except sqlite3.OperationalError:
-            raise
-        except Exception:
-            log.exception(
-                "answer event failed (seq %s); the rest of the batch goes on", item.get("seq")
-            )
-            conn.execute("ROLLBACK TO answer_event")
-            conn.execute("RELEASE answer_event")
-            return error_ack("internal", **({"seq": item["seq"]} if "seq" in item else {}))
-        conn.execute("RELEASE answer_event")
-        return out
-
     def _commit(self, batch: list[tuple[dict[str, Any], _Slot]]) -> None:
-        results: list[dict[str, Any]]
-        try:
-            with self.sitedb.write() as db:
-                scratch: dict[Any, Any] = {}
-                results = [self._apply_one(db, item, scratch) for item, _ in batch]
-        except sqlite3.Error as e:
-            log.error("answer batch of %d not stored: %s", len(batch), e)
-            results = [error_ack("storage_error") for _ in batch]
-        except Exception:
-            log.exception("answer batch of %d failed", len(batch))
-            results = [error_ack("internal") for _ in batch]
+        results = self.store([item for item, _ in batch])
         self.batches += 1
         for (_, slot), result in zip(batch, results, strict=True):
             slot.result = result
