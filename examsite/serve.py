@@ -154,29 +154,46 @@ class GarbageCollection:
     open for check-in or running, when nobody waits for it.
     """
 
-    def __init__(self, site: Any, *, period_s: float = 1.0, reclaim_s: float = 600.0):
-        self.site, self.period_s, self.reclaim_s = site, period_s, reclaim_s
+    def __init__(
+        self,
+        site: Any,
+        *,
+        period_s: float = 0.25,
+        reclaim_s: float = 600.0,
+        recheck_s: float = 5.0,
+    ):
+        self.site, self.period_s, self.reclaim_s, self.recheck_s = (
+            site,
+            period_s,
+            reclaim_s,
+            recheck_s,
+        )
         self.reclaimed_at = 0.0
+        self.busy, self.checked_at = True, -recheck_s
         young, middle, _ = gc.get_threshold()
         gc.set_threshold(young, middle, 1_000_000)
 
     def __call__(self) -> None:
-        from examsite.engine.states import SessionState
-        from examsite.store import sessions
-
-        with self.site.sitedb.read() as db:
-            busy = any(
-                s["state"] in (SessionState.CHECKIN_OPEN, SessionState.RUNNING)
-                for s in sessions.active(db)
-            )
         now = time.monotonic()
-        if not busy and now - self.reclaimed_at >= self.reclaim_s:
+        if now - self.checked_at >= self.recheck_s:
+            self.busy, self.checked_at = self._terminals_at_work(), now
+        if not self.busy and now - self.reclaimed_at >= self.reclaim_s:
             gc.unfreeze()
             self.reclaimed_at = now
             gc.collect()
         else:
             gc.collect(1)
         gc.freeze()
+
+    def _terminals_at_work(self) -> bool:
+        from examsite.engine.states import SessionState
+        from examsite.store import sessions
+
+        with self.site.sitedb.read() as db:
+            return any(
+                s["state"] in (SessionState.CHECKIN_OPEN, SessionState.RUNNING)
+                for s in sessions.active(db)
+            )
 
 
 def _console_devices(scheduler: Any, app: Any) -> None:
@@ -239,6 +256,9 @@ def serve(
     from examsite.app import create_app
     from examsite.extensions import socketio
 
+    from examsite import wsfast
+
+    wsfast.install()  # gevent-websocket's per-byte Python loops in C
     app = create_app({"ASYNC_MODE": ASYNC_MODE, **(config or {})}, instance_path=instance)
     start_services(app, GeventScheduler())
     if on_ready:

@@ -57,12 +57,14 @@ class ClockOps(ProctorOps):
     def _collect_due(self, session_id: str, now: Any) -> list[Push]:
         """At each candidate's end time the paper is collected, connected or not (att.3 §1.8)."""
         pushes: list[Push] = []
+        with self.sitedb.read() as db:  # most ticks: nothing due, and no write lock taken
+            session = self.session_of(db, session_id)
+            if now < sessions.timing(session).base_end(tm.parse_iso(session["started_at"])):
+                return pushes  # the ledger only ever adds time: nobody's end has come yet
         with self.sitedb.write() as db:
             session = self.session_of(db, session_id)
             started = tm.parse_iso(session["started_at"])
             timing = sessions.timing(session)
-            if now < timing.base_end(started):
-                return pushes  # the ledger only ever adds time: nobody's end has come yet
             entries = ledger.by_session(db, session_id)
             for cand in candidates.with_states(db, session_id, OPEN):
                 if now >= tm.candidate_end(timing, started, entries.get(cand["id"], []), now):
@@ -80,6 +82,9 @@ class ClockOps(ProctorOps):
         candidate's remaining time (journaled `capture_rescheduled`).
         """
         pushes: list[Push] = []
+        with self.sitedb.read() as db:  # the answer writer need not wait for an idle tick
+            if not any(self._capture_changes(db, c) for c in captures.due(db, tm.iso(now))):
+                return pushes
         with self.sitedb.write() as db:
             for cap in captures.due(db, tm.iso(now)):
                 rid = cap["request_id"]
@@ -102,6 +107,13 @@ class ClockOps(ProctorOps):
                     Push("capture_request", {"request_id": rid}, term_room(cand["terminal_id"]))
                 )
         return pushes
+
+    def _capture_changes(self, db: Any, cap: dict[str, Any]) -> bool:
+        """Whether a due capture calls for a write now (one still deferred for its reason: no)."""
+        cand = candidates.get(db, cap["candidate_id"])
+        if cand is None or cand["state"] not in OPEN:
+            return True
+        return not (self._capture_blocked(db, cand) and cap["deferred_reason"])
 
     @staticmethod
     def _capture_blocked(db: Any, cand: dict[str, Any]) -> str | None:
