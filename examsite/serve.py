@@ -88,7 +88,7 @@ def start_services(app: Any, scheduler: Any) -> None:
     every(2, "wal_checkpoint", checkpoint)
     collect = GarbageCollection(site)
     every(collect.period_s, "gc", collect)
-    every(app.config["TIME_PUSH_S"], "time_push", lambda: site.emit(site.exam.time_pushes()))
+    every(app.config["TIME_PUSH_S"], "time_push", lambda: site.emit_spread(site.exam.time_pushes()))
     if app.config["VIDEO_DIR"]:
         from examsite.recordings import scan
 
@@ -253,10 +253,9 @@ def serve(
     """Run the site server until interrupted (call `patch()` first)."""
     from apscheduler.schedulers.gevent import GeventScheduler
 
+    from examsite import wsfast
     from examsite.app import create_app
     from examsite.extensions import socketio
-
-    from examsite import wsfast
 
     wsfast.install()  # gevent-websocket's per-byte Python loops in C
     app = create_app({"ASYNC_MODE": ASYNC_MODE, **(config or {})}, instance_path=instance)

@@ -62,3 +62,16 @@ def test_every_server_time_carries_the_site_offset(room: Room) -> None:
     room.start()
     assert room.call(c, "paper", {})["clock"]["utc_offset_min"] == 480
     assert {p.payload["utc_offset_min"] for p in room.exam.time_pushes()} == {480}
+
+
+def test_the_time_push_reaches_every_terminal_of_the_room_a_slice_at_a_time(room: Room) -> None:
+    clients = [room.client(f"T-{i}", seat=i) for i in (1, 2, 3)]
+    for c, cand in zip(clients, room.roster, strict=False):
+        assert room.seat(c, cand)["ok"]
+    room.start()
+    for c in clients:
+        c.get_received("/candidate")  # what the start pushed
+    room.site.emit_spread(room.exam.time_pushes(), slice_size=2)
+    for c in clients:
+        got = [m for m in c.get_received("/candidate") if m["name"] == "time"]
+        assert len(got) == 1 and got[0]["args"][0]["utc_offset_min"] == 480
