@@ -29,9 +29,10 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from examsite.store.writer import Store, store_batch
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,6 @@ def _exactly(sock: socket.socket, n: int) -> bytes | None:
             return None
         buf += chunk
     return bytes(buf)
-
-
-Store = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 
 
 class ChildStore:
@@ -204,7 +202,6 @@ def main(argv: list[str] | None = None) -> int:
     from examsite.exam import ExamDay
     from examsite.store import settings as stored_settings
     from examsite.store.db import SiteDB
-    from examsite.store.writer import store_batch
 
     sock = socket.socket(fileno=a.fd)
     sock.setblocking(True)  # the server's end is a gevent socket: non-blocking, inherited

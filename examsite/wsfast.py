@@ -53,6 +53,6 @@ def install() -> None:
     """Use these in gevent-websocket (idempotent)."""
     from geventwebsocket import websocket
 
-    websocket.Header.mask_payload = unmask  # type: ignore[method-assign]
-    websocket.Header.unmask_payload = unmask  # type: ignore[method-assign]
-    websocket.Utf8Validator = Utf8Validator  # type: ignore[misc]
+    websocket.Header.mask_payload = unmask
+    websocket.Header.unmask_payload = unmask
+    websocket.Utf8Validator = Utf8Validator
