@@ -269,4 +269,12 @@ def serve(
     sys.setswitchinterval(0.0005)
     gc.freeze()  # start-up objects out of the collector's way: full GCs were the latency tail
     log.info("site server on http://%s:%d", host, port)
-    socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=False)
+    import gevent
+
+    hub = gevent.get_hub()
+    hub.NOT_ERROR = (*hub.NOT_ERROR, KeyboardInterrupt)  # Ctrl+C is not a crash: no traceback
+    try:
+        socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=False)
+    except KeyboardInterrupt:
+        # Every acknowledged answer is committed; the writer process ends with the socket.
+        print("\n服务器已停止 / server stopped", file=sys.stderr)
