@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import sqlite3
 import threading
@@ -9,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from examsite.store import answers, journal
@@ -16,6 +18,7 @@ from examsite.store.db import SiteDB
 from examsite.store.writer import store_batch
 from examsite.writer_process import ChildStore, receive, send
 from tests.core.conftest import Room
+from tests.live import LiveServer
 
 
 def seated(room: Room) -> tuple[Any, dict[str, Any], list[dict[str, Any]]]:
@@ -154,3 +157,16 @@ def test_a_write_waits_for_another_process_off_the_calling_thread(tmp_path: Path
         other.close()
         pool.shutdown()
         sitedb.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_the_writer_process_ends_with_the_server(tmp_path: Path, sig: int) -> None:
+    server = LiveServer(tmp_path / "instance").start()
+    try:
+        assert server.proc is not None
+        writers = psutil.Process(server.proc.pid).children()
+        assert [" ".join(w.cmdline()[1:3]) for w in writers] == ["-m examsite.writer_process"]
+    finally:
+        server.kill(sig)
+    _, alive = psutil.wait_procs(writers, timeout=10)
+    assert not alive  # no writer left behind holding the database
