@@ -64,10 +64,9 @@ def create_app(
     app.config["DATABASE"] = db_path
 
     sitedb = SiteDB(db_path)
+    exam = ExamDay.on(sitedb, site_zone(app.config["TIME_ZONE"]))
     with sitedb.write() as db:
-        token_secret = stored_settings.secret(db, "token_secret")
         app.secret_key = app.config["SECRET_KEY"] or stored_settings.secret(db, "flask_secret")
-    exam = ExamDay(sitedb, token_secret, zone=site_zone(app.config["TIME_ZONE"]))
     site = Site(sitedb, exam, GroupWriter(sitedb, exam.apply_answer))
     app.extensions["examsite"] = site
 

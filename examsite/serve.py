@@ -162,14 +162,10 @@ class GarbageCollection:
         reclaim_s: float = 600.0,
         recheck_s: float = 5.0,
     ):
-        self.site, self.period_s, self.reclaim_s, self.recheck_s = (
-            site,
-            period_s,
-            reclaim_s,
-            recheck_s,
-        )
+        self.site = site
+        self.period_s, self.reclaim_s, self.recheck_s = period_s, reclaim_s, recheck_s
         self.reclaimed_at = 0.0
-        self.busy, self.checked_at = True, -recheck_s
+        self.busy, self.checked_at = True, -recheck_s  # looked at on the first run
         young, middle, _ = gc.get_threshold()
         gc.set_threshold(young, middle, 1_000_000)
 

@@ -200,16 +200,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from examsite.engine.zone import site_zone
     from examsite.exam import ExamDay
-    from examsite.store import settings as stored_settings
     from examsite.store.db import SiteDB
 
     sock = socket.socket(fileno=a.fd)
     sock.setblocking(True)  # the server's end is a gevent socket: non-blocking, inherited
     sitedb = SiteDB(a.database)
     sitedb.manual_checkpoints()  # the server's checkpoint job copies the WAL, off both loops
-    with sitedb.write() as db:
-        secret = stored_settings.secret(db, "token_secret")
-    exam = ExamDay(sitedb, secret, zone=site_zone(a.zone))
+    exam = ExamDay.on(sitedb, site_zone(a.zone))
     log.info("answer writer %d on %s", os.getpid(), a.database)
     try:
         serve_batches(sock, lambda items: store_batch(sitedb, exam.apply_answer, items))

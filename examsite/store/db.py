@@ -85,6 +85,16 @@ class CommitPlacement:
             log.info("commits average %.1f ms: back on the event loop", self.average_ms)
 
 
+@contextmanager
+def busy_timeout(conn: sqlite3.Connection, ms: int) -> Iterator[None]:
+    """Let `conn` wait at most `ms` for another connection's lock inside the block."""
+    conn.execute(f"PRAGMA busy_timeout={int(ms)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
 def connect(path: str | Path) -> Database:
     """Open (and migrate) the site database at `path`."""
     conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
@@ -161,15 +171,13 @@ class SiteDB:
         if self.blocking_runner is call_directly:
             conn.execute("BEGIN IMMEDIATE")
             return
-        conn.execute("PRAGMA busy_timeout=0")
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            with busy_timeout(conn, 0):
+                conn.execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as e:
             if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                 raise
-        finally:
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self.blocking_runner(conn.execute, "BEGIN IMMEDIATE")
 
     def commit_off_the_loop(self, runner: Callable[..., Any]) -> None:
@@ -225,14 +233,11 @@ class SiteDB:
             cur.close()
             return busy
 
-        with self.lock:  # the connection is ours; the work itself runs as a commit does
-            conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+        with self.lock, busy_timeout(conn, wait_ms):  # the work runs as a commit does
             try:
                 busy = self.blocking_runner(restart)
             except sqlite3.OperationalError:
                 busy = 1
-            finally:
-                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return not busy
 
     def close(self) -> None:

@@ -99,8 +99,6 @@ class GroupWriter:
         max_queue: int = 20000,
         wait_s: float = 15.0,
     ):
-        self.sitedb = sitedb
-        self.apply = apply
         #: Where a batch is stored: here (`store_batch`) unless the composition root hands the
         #: batches to the answer-writer process (`examsite.writer_process`).
         self.store: Store = lambda items: store_batch(sitedb, apply, items)
