@@ -88,7 +88,7 @@ def start_services(app: Any, scheduler: Any) -> None:
     every(2, "wal_checkpoint", checkpoint)
     collect = GarbageCollection(site)
     every(collect.period_s, "gc", collect)
-    every(app.config["TIME_PUSH_S"], "time_push", lambda: site.emit_spread(site.exam.time_pushes()))
+    every(app.config["TIME_PUSH_S"], "time_push", site.push_time)
     if app.config["VIDEO_DIR"]:
         from examsite.recordings import scan
 

@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     exam = ExamDay.on(sitedb, site_zone(a.zone))
     log.info("answer writer %d on %s", os.getpid(), a.database)
     try:
-        serve_batches(sock, lambda items: store_batch(sitedb, exam.apply_answer, items))
+        serve_batches(sock, lambda items: store_batch(sitedb, exam.apply_event, items))
     finally:
         sitedb.close()
     return 0

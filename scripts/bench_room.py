@@ -41,6 +41,13 @@ def main() -> int:
         default=10,
         help="niceness of the client processes (0: compete with the server on equal terms)",
     )
+    ap.add_argument(
+        "--end",
+        choices=("submit", "collect"),
+        default="submit",
+        help="how the exam ends: every terminal hands in, or the end time comes and the server "
+        "collects every paper",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the temporary instance")
     a = ap.parse_args()
     if not 1 <= a.candidates <= 5000 or not 1 <= a.duration <= 600 or a.interval < 0.1:
@@ -49,7 +56,10 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench_room_"))
     instance = tmp / "instance"
     t0 = time.monotonic()
-    room = roomsim.stage_room(instance, a.candidates, duration_min=a.duration / 60 + 30)
+    # collect: the end time comes soon after the answering (the paper requests spread over
+    # START_SPREAD_S, then DURATION of answering); submit: it is far away
+    margin_s = 10 if a.end == "collect" else 30 * 60
+    room = roomsim.stage_room(instance, a.candidates, duration_min=(a.duration + margin_s) / 60)
     port = roomsim.free_port()
     server = roomsim.start_server(instance, port, tmp / "server.log")
     ps = psutil.Process(server.pid)
@@ -62,7 +72,8 @@ def main() -> int:
         duration=a.duration,
         interval=a.interval,
         start_timeout=120,
-        submit=True,
+        submit=a.end == "submit",
+        await_collect_s=60 if a.end == "collect" else 0,
         nice=a.client_nice,
     )
     try:
@@ -95,6 +106,9 @@ def main() -> int:
         server.terminate()
         server.wait(10)
     lat = [x for r in results for x in r["latencies"]]
+    handed_in = [x for r in results for x in r["submit_ms"]]
+    ends_at = roomsim.session_end(instance / "examsite.sqlite3", room["session_id"])
+    collect_s = [t - ends_at for r in results for t in r["collected_at"]]
     by_window = roomsim.p99_by_window(results, 10)
     acked, lost = roomsim.lost_answers(instance / "examsite.sqlite3", results)
     busy = [(b.user + b.system) - (a.user + a.system) for a, b in zip(cpu0, cpu1, strict=True)]
@@ -110,6 +124,12 @@ def main() -> int:
         "ack_p99_ms_by_10s": by_window,
         "refused": {k: v for r in results for k, v in r["refused"].items()},
         "timeouts": sum(r["timeouts"] for r in results),
+        "submitted": len(handed_in),
+        "submit_p50_ms": roomsim.percentile(handed_in, 50),
+        "submit_max_ms": round(max(handed_in), 1) if handed_in else 0,
+        "collected": len(collect_s),
+        "collected_after_end_p50_s": round(roomsim.percentile(collect_s, 50), 2),
+        "collected_after_end_max_s": round(max(collect_s), 2) if collect_s else 0,
         "server_cpu_pct": round(100 * sum(busy) / (w1 - w0), 1),
         "server_loop_cpu_pct": round(100 * busy[0] / (w1 - w0), 1),
         "server_rss_mb": round(rss_peak, 1),

@@ -145,6 +145,7 @@ class SimTerminal:
         self.questions: list[dict[str, Any]] = []
         self.started = asyncio.Event()
         self.ready = asyncio.Event()
+        self.collected = asyncio.Event()
         self.resumed_at: float | None = None
         self.lost_connection_at: float | None = None
         self.sio = socketio.AsyncClient(
@@ -156,6 +157,7 @@ class SimTerminal:
         self.sio.on("connect", self._on_connect, namespace="/candidate")
         self.sio.on("disconnect", self._on_disconnect, namespace="/candidate")
         self.sio.on("session", self._on_session, namespace="/candidate")
+        self.sio.on("collected", self._on_collected, namespace="/candidate")
 
     async def call(self, event: str, data: dict[str, Any], timeout: float = 30) -> dict[str, Any]:
         if self.token:
@@ -177,6 +179,10 @@ class SimTerminal:
     async def _on_session(self, info: dict[str, Any]) -> None:
         if info.get("state") == "running":
             self.started.set()
+
+    async def _on_collected(self, info: dict[str, Any]) -> None:
+        self.stats["collected_at"].append(time.time())  # wall clock: compared with the end time
+        self.collected.set()
 
     async def _after_connect(self) -> None:
         try:
@@ -249,6 +255,16 @@ class SimTerminal:
         self.unacked.pop(seq, None)
         return False
 
+    async def submit(self) -> None:
+        """Hand in (every terminal of the room at about the same moment: the end of the exam)."""
+        t0 = time.perf_counter()
+        ack = await self.call("submit", {})
+        if ack.get("ok"):
+            self.stats["submit_ms"].append((time.perf_counter() - t0) * 1000)
+        else:
+            key = "submit:" + str(ack.get("code", "?"))
+            self.stats["refused"][key] = self.stats["refused"].get(key, 0) + 1
+
     async def _resend(self) -> None:
         for seq in sorted(self.unacked):
             if not self.sio.connected:
@@ -272,6 +288,8 @@ def new_stats() -> dict[str, Any]:
     return {
         "latencies": [],
         "sent_at": [],
+        "submit_ms": [],
+        "collected_at": [],
         "sent": 0,
         "timeouts": 0,
         "retryable": 0,
@@ -341,7 +359,13 @@ async def run_slice(spec: dict[str, Any]) -> dict[str, Any]:
         await asyncio.gather(*(t._resend() for t in live if t.unacked and t.sio.connected))
         await asyncio.sleep(0.5)
     if spec.get("submit"):
-        await asyncio.gather(*(t.call("submit", {}) for t in live), return_exceptions=True)
+        await asyncio.gather(*(t.submit() for t in live), return_exceptions=True)
+    elif spec.get("await_collect_s"):
+        # the end time comes with nobody handing in: the server collects every paper
+        await asyncio.wait(
+            [asyncio.create_task(t.collected.wait()) for t in live],
+            timeout=spec["await_collect_s"],
+        )
     out = {
         **stats,
         "acked": {t.terminal_id: t.acked for t in terms},
@@ -374,6 +398,7 @@ def spawn_workers(
     start_timeout: float,
     submit: bool,
     nice: int = 0,
+    await_collect_s: float = 0,
 ) -> list[tuple[subprocess.Popen[bytes], Path, Path]]:
     """Split the roster over `procs` worker processes; returns (process, ready file, result file)."""
     indexed = list(enumerate(room["roster"], start=1))
@@ -387,6 +412,7 @@ def spawn_workers(
             "interval": interval,
             "start_timeout": start_timeout,
             "submit": submit,
+            "await_collect_s": await_collect_s,
             "nice": nice,
             "ready_file": str(tmp / f"ready{p}"),
             "result_file": str(tmp / f"result{p}.json"),
@@ -431,6 +457,19 @@ def p99_by_window(results: list[dict[str, Any]], seconds: float) -> list[float]:
     for t, ms in pairs:
         windows.setdefault(int((t - t0) // seconds), []).append(ms)
     return [percentile(windows[k], 99) for k in sorted(windows)]
+
+
+def session_end(db_path: Path, session_id: str) -> float:
+    """The session's end time for a candidate with nothing on the ledger (epoch seconds)."""
+    import sqlite3
+    from datetime import datetime, timedelta
+
+    conn = sqlite3.connect(db_path)
+    started, minutes = conn.execute(
+        "SELECT started_at, duration_min FROM exam_sessions WHERE id = ?", (session_id,)
+    ).fetchone()
+    conn.close()
+    return (datetime.fromisoformat(started) + timedelta(minutes=minutes)).timestamp()
 
 
 def percentile(values: list[float], p: float) -> float:

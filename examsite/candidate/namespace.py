@@ -175,7 +175,9 @@ class CandidateNamespace(Namespace):
         return self.exam.flag(self._terminal(), data.get("token"), schema.qid(data), flagged)
 
     def on_submit(self, data: dict[str, Any]) -> Outcome:
-        return self.exam.submit(self._terminal(), data.get("token"))
+        # stored by the group writer with the answers (ExamDay.apply_event)
+        item = {"kind": "submit", "terminal_id": self._terminal(), "token": data.get("token")}
+        return Outcome.from_ack(self.writer.submit(item))
 
     def on_late_answers(self, data: dict[str, Any]) -> Outcome:
         return self.exam.late_answers(

@@ -366,11 +366,12 @@ def sync_page() -> Any:
 @bp.post("/sync/push")
 @auth.require("control")
 def sync_push() -> Any:
-    """Push the outbox now (the scheduled job does it every SYNC_INTERVAL_S anyway)."""
-    from examsite.sync.push import push_once
+    """Push the outbox now (the scheduled job does it every SYNC_INTERVAL_S anyway), in a
+    process of its own as the job does: the terminals' acks do not wait for it."""
+    from examsite.sync.push import push_in_process
     from examsite.sync.status import status
 
-    pushed = push_once(current_app)
+    pushed = push_in_process(current_app)
     return render_template(
         "console/sync.html", st=status(_site().sitedb), pushed=pushed, staging=None
     )

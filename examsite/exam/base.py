@@ -39,6 +39,25 @@ class Outcome:
     ack: dict[str, Any]
     pushes: list[Push] = field(default_factory=list)
 
+    def to_ack(self) -> dict[str, Any]:
+        """The outcome as one plain acknowledgement (JSON values only), the form an event
+        stored by the group writer returns, possibly from the writer process; the pushes ride
+        along under `PUSHES_KEY` and `from_ack` takes them out again."""
+        return {
+            **self.ack,
+            PUSHES_KEY: [[p.event, p.payload, p.to, p.namespace] for p in self.pushes],
+        }
+
+    @classmethod
+    def from_ack(cls, ack: dict[str, Any]) -> Outcome:
+        """The outcome `to_ack` made (a refusal, which has no pushes, comes back as it is)."""
+        ack = dict(ack)
+        return cls(ack, [Push(*p) for p in ack.pop(PUSHES_KEY, [])])
+
+
+#: Where `Outcome.to_ack` keeps the pushes (never sent to a terminal).
+PUSHES_KEY = "_pushes"
+
 
 def term_room(terminal_id: str) -> str:
     """Socket.IO room of one terminal."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,13 @@ def test_the_time_push_reaches_every_terminal_of_the_room_a_slice_at_a_time(room
     room.start()
     for c in clients:
         c.get_received("/candidate")  # what the start pushed
-    room.site.emit_spread(room.exam.time_pushes(), slice_size=2)
+    t0, base = time.monotonic(), room.clock.now
+    room.exam.now = lambda: base + timedelta(seconds=time.monotonic() - t0)  # a running clock
+    room.site.push_time(slice_size=2, pause_s=0.05)
+    at = []
     for c in clients:
         got = [m for m in c.get_received("/candidate") if m["name"] == "time"]
         assert len(got) == 1 and got[0]["args"][0]["utc_offset_min"] == 480
+        at.append(got[0]["args"][0]["server_time_ms"])
+    # the second slice went a pause later, with the time read afresh
+    assert at[0] == at[1] and at[2] - at[0] >= 50

@@ -13,7 +13,8 @@ from typing import Any
 import psutil
 import pytest
 
-from examsite.store import answers, journal
+from examsite.exam.base import PUSHES_KEY, Outcome
+from examsite.store import answers, candidates, journal, sessions
 from examsite.store.db import SiteDB
 from examsite.store.writer import store_batch
 from examsite.writer_process import ChildStore, receive, send
@@ -69,13 +70,42 @@ def test_the_child_stores_acknowledges_and_refuses_as_the_server_would(room: Roo
     assert kinds.count("answer") == 2 and kinds.count("seq_conflict") == 1
 
 
+def test_hand_ins_go_through_the_child_in_the_order_they_came(room: Room) -> None:
+    c, cand, qs = seated(room)
+    with room.site.sitedb.write() as db:  # the child runs on the real clock: no 30-minute wait
+        sessions.update(db, room.session["id"], submit_after_min=0)
+    handin = {"kind": "submit", "terminal_id": c.terminal_id, "token": c.token}
+    store = ChildStore(room.site.sitedb.path, "Asia/Shanghai", lambda items: [])
+    store.start()
+    try:
+        first, handed, late = store([event(c, 1, qs[0]), handin, event(c, 2, qs[1])])
+        again = store([handin])[0]
+        forged = store([{**handin, "token": "forged"}])[0]
+    finally:
+        store.close()
+    assert first == {"ok": True, "seq": 1}
+    out = Outcome.from_ack(handed)
+    assert out.ack["ok"] and out.ack["stage"] == "done" and PUSHES_KEY not in out.ack
+    assert [(p.event, p.payload["kind"], p.namespace) for p in out.pushes] == [
+        ("room_update", "submit", "/console")
+    ]
+    assert late["code"] == "collected"  # queued after the hand-in: refused, not stored
+    assert Outcome.from_ack(again).ack["already"] and forged["code"] == "token_invalid"
+    with room.site.sitedb.read() as db:
+        row = candidates.get(db, cand["id"])
+        assert row is not None and row["state"] == "submitted"
+        assert answers.current(db, cand["id"]) == {qs[0]["qid"]: [qs[0]["options"][0]["id"]]}
+        kinds = [r["kind"] for r in journal.rows(db, limit=1000)]
+    assert kinds.index("answer") < kinds.index("submit") and kinds.count("submit") == 1
+
+
 def test_a_dead_child_is_replaced_and_its_batch_stored_here_meanwhile(room: Room) -> None:
     c, cand, qs = seated(room)
     here: list[int] = []
 
     def local(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         here.append(len(items))
-        return store_batch(room.site.sitedb, room.exam.apply_answer, items)
+        return store_batch(room.site.sitedb, room.exam.apply_event, items)
 
     store = ChildStore(room.site.sitedb.path, "Asia/Shanghai", local, retry_s=0.0)
     store.start()
