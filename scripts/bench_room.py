@@ -8,6 +8,11 @@ the real composition root) on 127.0.0.1, drives N real python-socketio clients f
 worker processes (login → notice → password → confirm → wait for the start → answer one
 question every INTERVAL seconds for DURATION seconds → submit), then checks every acknowledged
 answer is in the database. Prints one JSON line. Bounded: at most 5,000 candidates, 600 s.
+
+The end of the exam is measured too: `submit_*` (every terminal hands in at the same moment) or,
+with `--end collect`, `collected_after_end_*_s` (nobody hands in; the end time comes soon after
+the answering and the server collects every paper: seconds from the end time to the `collected`
+push at each terminal).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import re
 import secrets
 import sqlite3
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from examsite.engine.timing import iso, parse_iso
-from examsite.store import users
+from examsite.store import journal, users
 from examsite.store.db import SiteDB
 
 HASHER = PasswordHasher()
@@ -86,8 +87,10 @@ def create_user(
     password: str,
     *,
     must_change: bool = False,
+    actor: str = "system",
 ) -> int:
-    """Create an account after checking the name, role and password rule.
+    """Create an account after checking the name, role and password rule; journaled with
+    `actor` (`actor_of` the administrator, `cli` for the command line).
 
     `must_change`: the password is assigned (by an administrator), its user changes it first.
     """
@@ -113,6 +116,7 @@ def create_user(
             )
             if must_change:
                 users.update(db, uid, must_change_password=1)
+            _on_record(db, "account_created", actor, uid, must_change=must_change)
             return uid
     except sqlite3.IntegrityError:
         raise AccountError(
@@ -198,7 +202,9 @@ def _count_failure(
     if failures < limit:
         users.update(db, user["id"], failures=failures)
         return None
-    users.update(db, user["id"], failures=0, locked_until=iso(now + timedelta(minutes=lock_min)))
+    until = iso(now + timedelta(minutes=lock_min))
+    users.update(db, user["id"], failures=0, locked_until=until)
+    _on_record(db, "account_locked", "system", user["id"], failures=limit, until=until)
     return AccountError(
         "account_locked",
         f"密码连续错误{limit}次，账号已锁定{lock_min}分钟。",
@@ -214,7 +220,9 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def set_password(sitedb: SiteDB, user_id: int, password: str, *, must_change: bool = False) -> None:
+def set_password(
+    sitedb: SiteDB, user_id: int, password: str, *, must_change: bool = False, actor: str = "system"
+) -> None:
     """Change a password; every open console login of the account ends (epoch bump).
 
     `must_change`: an administrator assigned it, so its user has to change it at the next login.
@@ -235,6 +243,29 @@ def set_password(sitedb: SiteDB, user_id: int, password: str, *, must_change: bo
             locked_until=None,
             must_change_password=int(must_change),
         )
+        _on_record(db, "account_password_set", actor, user_id, must_change=must_change)
+
+
+def unlock(sitedb: SiteDB, user_id: int, *, actor: str) -> None:
+    """An administrator lifts a lock-out before its time (the failures start again from 0)."""
+    with sitedb.write() as db:
+        if users.get(db, user_id) is None:
+            raise AccountError("no_user", "账号不存在。", "No such account.")
+        users.update(db, user_id, failures=0, locked_until=None)
+        _on_record(db, "account_unlocked", actor, user_id)
+
+
+def actor_of(user: Mapping[str, Any]) -> str:
+    """Journal actor of an account: `proctor:<username>` (technician:…, patrol:…, admin:…)."""
+    return f"{user['role']}:{user['username']}"
+
+
+def _on_record(db: Any, kind: str, actor: str, user_id: int, **detail: Any) -> None:
+    """An account change in the journal, in the change's transaction: who did what to which
+    account (the user name and role, never a password or its hash)."""
+    user = users.get(db, user_id)
+    assert user is not None
+    journal.append(db, kind, actor, {"username": user["username"], "role": user["role"], **detail})
 
 
 def change_own_password(
@@ -291,6 +322,7 @@ def change_own_password(
                 locked_until=None,
                 must_change_password=0,
             )
+            _on_record(db, "account_password_changed", actor_of(user), user_id)
     if refusal is not None:
         raise refusal
     return epoch

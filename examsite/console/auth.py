@@ -15,7 +15,7 @@ from examsite.engine.timing import iso, parse_iso
 from examsite.store import logins, users
 from examsite.store.db import SiteDB
 
-from .accounts import SignedIn
+from .accounts import SignedIn, actor_of
 from .messages import refusal
 
 SESSION_KEY = "console"
@@ -122,7 +122,7 @@ def current_user(touch: bool = True) -> dict[str, Any] | None:
 
 def actor(user: dict[str, Any]) -> str:
     """Journal actor of an account: `proctor:<username>` (technician:…, patrol:…, admin:…)."""
-    return f"{user['role']}:{user['username']}"
+    return actor_of(user)
 
 
 def csrf_token() -> str:

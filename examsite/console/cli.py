@@ -36,6 +36,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             args.role,
             password,
             must_change=args.temporary,
+            actor="cli",
         )
     except AccountError as e:
         print(str(e), file=sys.stderr)

@@ -79,9 +79,9 @@ def ensure_account(exam: ExamDay, instance: Path) -> tuple[str, str]:
 
         with exam.sitedb.read() as db:
             uid = users.by_name(db, DEMO_PROCTOR)["id"]  # type: ignore[index]
-        set_password(exam.sitedb, uid, password)
+        set_password(exam.sitedb, uid, password, actor="demo")
     else:
-        create_user(exam.sitedb, DEMO_PROCTOR, "演示监考员", "proctor", password)
+        create_user(exam.sitedb, DEMO_PROCTOR, "演示监考员", "proctor", password, actor="demo")
     saved.write_text(json.dumps({"username": DEMO_PROCTOR, "password": password}))
     os.chmod(saved, 0o600)
     return DEMO_PROCTOR, password

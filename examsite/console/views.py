@@ -40,6 +40,7 @@ from .accounts import (
     create_user,
     set_password,
     sign_in,
+    unlock,
 )
 from .messages import STATE_LABELS, WORDS, from_exam_error, refusal
 from .services import services_of, simulate_card
@@ -485,16 +486,20 @@ def users_page() -> Any:
                     form.get("password", ""),
                     # the administrator assigned it: its user changes it at first login (004 §5)
                     must_change="1" in form.getlist("temporary") if "temporary" in form else True,
+                    actor=auth.actor(g.user),
                 )
                 message = t("save") + " ✓"
             elif form.get("op") == "unlock":
-                with _site().sitedb.write() as db:
-                    users.update(db, _int(form, "user_id"), failures=0, locked_until=None)
+                unlock(_site().sitedb, _int(form, "user_id"), actor=auth.actor(g.user))
                 message = t("unlock") + " ✓"
             elif form.get("op") == "password":
                 uid = _int(form, "user_id")
                 set_password(
-                    _site().sitedb, uid, form.get("password", ""), must_change=uid != g.user["id"]
+                    _site().sitedb,
+                    uid,
+                    form.get("password", ""),
+                    must_change=uid != g.user["id"],
+                    actor=auth.actor(g.user),
                 )
                 message = t("save") + " ✓"
         except ExamError as e:

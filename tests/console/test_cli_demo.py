@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,12 @@ def test_first_admin_from_the_cli_then_archive_and_verify(instance: Path, tmp_pa
         stdin="B0ss!secret\n",
     )
     assert made.returncode == 0, made.stderr
+    db = sqlite3.connect(instance / "examsite.sqlite3")
+    on_record = db.execute(
+        "SELECT actor, payload FROM journal WHERE kind = 'account_created'"
+    ).fetchall()
+    db.close()
+    assert [(a, json.loads(p)["username"]) for a, p in on_record] == [("cli", "boss")]
     session_id = (instance / "staged.txt").read_text()
     out = tmp_path / "a.zip"
     assert run(instance, "archive", "--session", session_id, "--out", str(out)).returncode == 0
