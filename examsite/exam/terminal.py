@@ -228,6 +228,13 @@ class TerminalOps(Base):
                     ack["resume"]["last_seq"] = answers.last_seqs(db, cand["id"]).get(
                         terminal_id, 0
                     )
+                    # A capture asked for while the page was reloading or the terminal
+                    # restarting would otherwise never come: the page takes it now.
+                    ack["resume"]["capture_requests"] = (
+                        captures.outstanding(db, cand["id"])
+                        if cand["state"] == C.ANSWERING.value
+                        else []
+                    )
         return Outcome(ack)
 
     def login(self, terminal_id: str, seat: int | None, name: str, ticket: str) -> Outcome:

@@ -32,6 +32,16 @@ def due(db: Database, now: str) -> list[dict[str, Any]]:
     )
 
 
+def outstanding(db: Database, candidate_id: int) -> list[str]:
+    """Request ids of the candidate's captures asked for and not uploaded yet, oldest first."""
+    rows = db.execute(
+        "SELECT request_id FROM captures WHERE candidate_id = ? AND requested_at IS NOT NULL"
+        " AND taken_at IS NULL ORDER BY requested_at",
+        [candidate_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def get(db: Database, request_id: str) -> dict[str, Any] | None:
     """One capture without the image."""
     return one(db.execute(f"SELECT {COLUMNS} FROM captures WHERE request_id = ?", [request_id]))

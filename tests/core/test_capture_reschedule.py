@@ -101,3 +101,24 @@ def test_capture_due_while_offline_is_rescheduled_inside_the_remaining_time(room
     room.clock.now = parse_iso(row["due_at"])
     _tick(room)
     assert _requests(again) == [rid]
+
+
+def test_a_capture_asked_for_before_a_reload_is_asked_for_again_on_resume(room: Room) -> None:
+    c = room.client("T-3", seat=3)
+    assert room.seat(c, room.roster[2])["stage"] == "waiting"
+    room.start()
+    assert room.call(c, "paper", {})["ok"]
+    rid = _plan(room, room.roster[2]["id"], 30)
+    room.clock.advance(seconds=31)
+    _tick(room)
+    assert _requests(c) == [rid]
+    c.disconnect(namespace="/candidate")  # the page reloads before it could upload the still
+
+    again = room.client("T-3", seat=3, hello=False)
+    hello = room.call(again, "hello", {"terminal_id": "T-3", "seat": 3, "token": c.token})
+    assert hello["resume"]["stage"] == "exam" and hello["resume"]["capture_requests"] == [rid]
+    again.token = c.token
+    jpeg = b"\xff\xd8\xff" + b"0" * 1000
+    assert room.call(again, "capture", {"request_id": rid, "image": jpeg})["ok"]
+    hello = room.call(again, "hello", {"terminal_id": "T-3", "seat": 3, "token": c.token})
+    assert hello["resume"]["capture_requests"] == []  # taken: not asked for again

@@ -3,6 +3,8 @@ leaving-the-page reports, all checked in the server's database."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -65,6 +67,40 @@ def test_fake_camera_capture_is_stored(page: Page, exam_server: Any) -> None:
             (cand["ticket"],),
         )
     )
+
+
+def test_a_capture_asked_for_before_a_reload_is_taken_after_it(
+    page: Page, exam_server: Any
+) -> None:
+    server: LiveServer = exam_server(duration_min=5)
+    st = server.staged  # type: ignore[attr-defined]
+    cand = st["roster"][2]
+    open_terminal(page, server, seat=3)
+    log_in(page, cand, st["password"])
+    on_screen(page, "wait-start")
+    start_exam(server)
+    on_screen(page, "exam")
+    # The server asked for a still and the page went away before it could send one (a reload,
+    # a restarted terminal): the request is on record, the image is not.
+    path = server.instance / "examsite.sqlite3"
+    with closing(sqlite3.connect(path, timeout=10)) as db, db:
+        db.execute(
+            "INSERT INTO captures (request_id, candidate_id, due_at, requested_at)"
+            " SELECT 'CAP-RELOAD', id, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'"
+            " FROM candidates WHERE ticket = ?",
+            (cand["ticket"],),
+        )
+    page.reload()
+    on_screen(page, "exam")
+    rows = wait_for(
+        lambda: db_rows(
+            server,
+            "SELECT image FROM captures WHERE request_id = 'CAP-RELOAD' AND image IS NOT NULL",
+        ),
+        timeout=30,
+        interval=0.5,
+    )
+    assert rows[0][0][:3] == b"\xff\xd8\xff"
 
 
 def test_terminal_without_camera_reports_it_and_still_answers(

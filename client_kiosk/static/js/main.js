@@ -399,9 +399,12 @@ function onHello(ack) {
   state.unreachableDismissed = false;
   if (state.lock?.reason === "unreachable") setLock(null);
   if (ack.resume) {
-    const { answers, flags, last_seq: lastSeq, session_id: sessionId, ...view } = ack.resume;
+    const { answers, flags, last_seq: lastSeq, session_id: sessionId, capture_requests: captureRequests = [], ...view } =
+      ack.resume;
     if (store.login && sessionId) store.login = { ...store.login, session_id: sessionId };
     applyView(view, { answers, flags, last_seq: lastSeq });
+    // asked for while this page was away (a reload, a restart): taken now
+    for (const requestId of captureRequests) capture(requestId);
   } else if (ack.resume_error) {
     if (ack.resume_error.code === "token_revoked") {
       setLock({ reason: "moved", message: ack.resume_error.message, message_en: ack.resume_error.message_en });
