@@ -462,14 +462,15 @@ def p99_by_window(results: list[dict[str, Any]], seconds: float) -> list[float]:
 def session_end(db_path: Path, session_id: str) -> float:
     """The session's end time for a candidate with nothing on the ledger (epoch seconds)."""
     import sqlite3
-    from datetime import datetime, timedelta
+
+    from examsite.engine.timing import Timing, parse_iso
 
     conn = sqlite3.connect(db_path)
     started, minutes = conn.execute(
         "SELECT started_at, duration_min FROM exam_sessions WHERE id = ?", (session_id,)
     ).fetchone()
     conn.close()
-    return (datetime.fromisoformat(started) + timedelta(minutes=minutes)).timestamp()
+    return Timing(duration_min=minutes).base_end(parse_iso(started)).timestamp()
 
 
 def percentile(values: list[float], p: float) -> float:

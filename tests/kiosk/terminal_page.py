@@ -73,6 +73,15 @@ def log_in(
         page.click("#confirm-ok")
 
 
+def to_exam(page: Page, server: LiveServer, cand: dict[str, Any], seat: int) -> None:
+    """Open the terminal at `seat`, log `cand` in, start the exam, wait for the paper."""
+    open_terminal(page, server, seat=seat)
+    log_in(page, cand, server.staged["password"])  # type: ignore[attr-defined]
+    on_screen(page, "wait-start")
+    start_exam(server)
+    on_screen(page, "exam")
+
+
 def db_rows(server: LiveServer, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Read the server's SQLite file directly (read-only), as an auditor would."""
     path = server.instance / "examsite.sqlite3"

@@ -15,12 +15,10 @@ from tests.live import LiveServer, wait_for
 from .conftest import CHROMIUM_ARGS
 from .terminal_page import (
     db_rows,
-    log_in,
     on_screen,
-    open_terminal,
     shot,
-    start_exam,
     stored_answers,
+    to_exam,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -31,11 +29,7 @@ def test_fake_camera_capture_is_stored(page: Page, exam_server: Any) -> None:
     server: LiveServer = exam_server(captures=3, duration_min=0.5)
     st = server.staged  # type: ignore[attr-defined]
     cand = st["roster"][5 - 1]
-    open_terminal(page, server, seat=5)
-    log_in(page, cand, st["password"])
-    on_screen(page, "wait-start")
-    start_exam(server)
-    on_screen(page, "exam")
+    to_exam(page, server, cand, seat=5)
     page.wait_for_selector('.camera-card[data-status="ok"]')
     assert page.text_content("#camera-state") == "摄像头正常"
 
@@ -75,11 +69,7 @@ def test_a_capture_asked_for_before_a_reload_is_taken_after_it(
     server: LiveServer = exam_server(duration_min=5)
     st = server.staged  # type: ignore[attr-defined]
     cand = st["roster"][2]
-    open_terminal(page, server, seat=3)
-    log_in(page, cand, st["password"])
-    on_screen(page, "wait-start")
-    start_exam(server)
-    on_screen(page, "exam")
+    to_exam(page, server, cand, seat=3)
     # The server asked for a still and the page went away before it could send one (a reload,
     # a restarted terminal): the request is on record, the image is not.
     path = server.instance / "examsite.sqlite3"
@@ -118,11 +108,7 @@ def test_terminal_without_camera_reports_it_and_still_answers(
         ctx = browser.new_context(viewport={"width": 1366, "height": 768})
         ctx.set_default_timeout(15_000)
         page = ctx.new_page()
-        open_terminal(page, server, seat=2)
-        log_in(page, cand, st["password"])
-        on_screen(page, "wait-start")
-        start_exam(server)
-        on_screen(page, "exam")
+        to_exam(page, server, cand, seat=2)
         page.wait_for_selector(
             '.camera-card[data-status="missing"], .camera-card[data-status="denied"]'
         )

@@ -12,12 +12,10 @@ from tests.live import LiveServer
 
 from .terminal_page import (
     db_rows,
-    log_in,
     on_screen,
-    open_terminal,
     shot,
-    start_exam,
     stored_answers,
+    to_exam,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -36,11 +34,7 @@ def test_confirmation_lists_the_unanswered_and_no_score_is_shown(
     server: LiveServer = exam_server(submit_after_min=0, show_score=0)
     st = server.staged  # type: ignore[attr-defined]
     cand = st["roster"][1]
-    open_terminal(page, server, seat=2)
-    log_in(page, cand, st["password"])
-    on_screen(page, "wait-start")
-    start_exam(server)
-    on_screen(page, "exam")
+    to_exam(page, server, cand, seat=2)
     page.wait_for_selector("#q-grid button")
     page.keyboard.press("a")  # question 1
     page.click('#q-grid button[data-index="2"]')

@@ -18,8 +18,8 @@ from .terminal_page import (
     on_screen,
     open_terminal,
     shot,
-    start_exam,
     stored_answers,
+    to_exam,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -34,11 +34,7 @@ def test_leave_transfer_and_message(page: Page, browser: Browser, exam_server: A
     server: LiveServer = exam_server()
     st = server.staged  # type: ignore[attr-defined]
     cand = st["roster"][0]
-    open_terminal(page, server, seat=1)
-    log_in(page, cand, st["password"])
-    on_screen(page, "wait-start")
-    start_exam(server)
-    on_screen(page, "exam")
+    to_exam(page, server, cand, seat=1)
     page.wait_for_selector("#q-grid button")
     page.keyboard.press("a")
     first_qid = page.get_attribute("#q-options", "data-qid")
@@ -151,11 +147,7 @@ def test_a_disqualified_candidate_is_locked_out_for_good(page: Page, exam_server
     server: LiveServer = exam_server()
     st = server.staged  # type: ignore[attr-defined]
     cand = st["roster"][2]
-    open_terminal(page, server, seat=3)
-    log_in(page, cand, st["password"])
-    on_screen(page, "wait-start")
-    start_exam(server)
-    on_screen(page, "exam")
+    to_exam(page, server, cand, seat=3)
     page.wait_for_selector("#q-grid button")
     page.keyboard.press("a")
     wait_for(lambda: stored_answers(server, cand["ticket"]))

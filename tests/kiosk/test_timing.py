@@ -10,7 +10,16 @@ from playwright.sync_api import Page
 
 from tests.live import LiveServer, wait_for
 
-from .terminal_page import Proctor, db_rows, log_in, on_screen, open_terminal, shot, start_exam
+from .terminal_page import (
+    Proctor,
+    db_rows,
+    log_in,
+    on_screen,
+    open_terminal,
+    shot,
+    start_exam,
+    to_exam,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,11 +31,7 @@ def test_submit_waits_for_its_time_and_the_paper_is_collected_at_the_end(
     server: LiveServer = exam_server(submit_after_min=0.25, duration_min=0.6)
     st = server.staged  # type: ignore[attr-defined]
     cand = st["roster"][4]
-    open_terminal(page, server, seat=5)
-    log_in(page, cand, st["password"])
-    on_screen(page, "wait-start")
-    start_exam(server)
-    on_screen(page, "exam")
+    to_exam(page, server, cand, seat=5)
     page.wait_for_selector("#q-grid button")
 
     # Before the submit time: disabled, with the reason and the time still to wait.
