@@ -13,11 +13,8 @@ from tests.live import LiveServer, wait_for
 from .terminal_page import (
     Proctor,
     db_rows,
-    log_in,
     on_screen,
-    open_terminal,
     shot,
-    start_exam,
     to_exam,
 )
 
@@ -45,7 +42,9 @@ def test_submit_waits_for_its_time_and_the_paper_is_collected_at_the_end(
     shot(page, "timing-01-submit-locked-warning")
     page.keyboard.press("b")
 
-    page.wait_for_selector("#submit-btn:not([disabled])")
+    # it opens 15 s after the start, which came before the page reached the exam: a loaded CI
+    # host once needed longer than Playwright's default 15 s wait
+    page.wait_for_selector("#submit-btn:not([disabled])", timeout=30_000)
     assert page.text_content("#submit-why") == ""
     shot(page, "timing-02-submit-open")
 
@@ -60,13 +59,8 @@ def test_submit_waits_for_its_time_and_the_paper_is_collected_at_the_end(
 
 def exam_page(page: Page, server: LiveServer, seat: int) -> dict[str, Any]:
     """The seat's candidate logged in and answering; returns the candidate."""
-    st = server.staged  # type: ignore[attr-defined]
-    cand = st["roster"][seat - 1]
-    open_terminal(page, server, seat=seat)
-    log_in(page, cand, st["password"])
-    on_screen(page, "wait-start")
-    start_exam(server)
-    on_screen(page, "exam")
+    cand: dict[str, Any] = server.staged["roster"][seat - 1]  # type: ignore[attr-defined]
+    to_exam(page, server, cand, seat)
     page.wait_for_selector("#q-grid button")
     return cand
 
